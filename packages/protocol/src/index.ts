@@ -36,3 +36,5 @@ export type {
   TokenLogprob,
   Usage,
 } from './response.js';
+export { safeJsonParse } from './safe-json-parse.js';
+export { encodeSseEvent, SSE_DONE_EVENT } from './sse-encoder.js';

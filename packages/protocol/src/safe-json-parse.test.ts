@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { safeJsonParse } from './safe-json-parse.js';
+
+describe('safeJsonParse', () => {
+  it('parses ordinary JSON like JSON.parse', () => {
+    expect(safeJsonParse('{"a":[1,"x",null,true],"b":{"c":1.5}}')).toEqual({
+      a: [1, 'x', null, true],
+      b: { c: 1.5 },
+    });
+  });
+
+  it('strips __proto__ and constructor.prototype keys at any depth', () => {
+    const parsed = safeJsonParse(
+      '{"a":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}',
+    ) as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['a', 'nested']);
+    expect(Object.hasOwn(parsed, '__proto__')).toBe(false);
+    expect(parsed.nested).toEqual({});
+    const merged = Object.assign({}, parsed);
+    expect((merged as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('throws SyntaxError on invalid JSON', () => {
+    expect(() => safeJsonParse('{"a":')).toThrow(SyntaxError);
+  });
+});
