@@ -1,1 +1,11 @@
-export {};
+export type { CaseRunner } from './case-runner.js';
+export type { CaseKind, ConformanceCase } from './corpus.js';
+export { loadCorpus } from './corpus.js';
+export type { CutPointsOptions } from './cut-points.js';
+export { countInsideCharacter, cutBody, cutPoints, DEFAULT_CUT_POINTS_OPTIONS } from './cut-points.js';
+export { createDecoderRunner } from './decoder-runner.js';
+export type { ExpectedChoice, ExpectedError } from './expected-projection.js';
+export { projectChoice } from './expected-projection.js';
+export { firstDifference } from './first-difference.js';
+export type { CaseResult, CorpusResult, RunCorpusOptions } from './run-corpus.js';
+export { DEFAULT_RUN_CORPUS_OPTIONS, runCorpus } from './run-corpus.js';

@@ -1,6 +1,9 @@
+export type { ChatCompletionStreamOptions } from './chat-completion-stream.js';
+export { DONE_DATA, decodeChatCompletionStream } from './chat-completion-stream.js';
 export type { ChatloopErrorOptions } from './chatloop-error.js';
 export { ChatloopError, errorGuard } from './chatloop-error.js';
 export type { ChatCompletionChunk, ChunkChoice, ChunkDelta, ToolCallDelta } from './chunk.js';
+export { accumulateChunks, ChunkAccumulator } from './chunk-accumulator.js';
 export type { ApiErrorBody, ApiErrorObject } from './error-body.js';
 export { isApiErrorBody } from './error-body.js';
 export type {
@@ -37,4 +40,17 @@ export type {
   Usage,
 } from './response.js';
 export { safeJsonParse } from './safe-json-parse.js';
+export type { ByteStream, SseDecoderOptions, SseEvent } from './sse-decoder.js';
+export { DEFAULT_SSE_DECODER_OPTIONS, decodeSseEvents, iterateBytes } from './sse-decoder.js';
 export { encodeSseEvent, SSE_DONE_EVENT } from './sse-encoder.js';
+export {
+  INCOMPLETE_STREAM_CODE,
+  IncompleteStreamError,
+  isIncompleteStreamError,
+  isMalformedResponseError,
+  isStreamEventError,
+  MALFORMED_RESPONSE_CODE,
+  MalformedResponseError,
+  STREAM_EVENT_ERROR_CODE,
+  StreamEventError,
+} from './stream-errors.js';
