@@ -8,6 +8,16 @@ export {
   redisOptions,
   withBackend,
 } from './redis-connection.js';
+export {
+  LimiterAbortError,
+  REDIS_LIMITER_DEFAULTS,
+  type RedisAcquireRequest,
+  RedisLimiter,
+  type RedisLimiterOptions,
+  type RedisPermit,
+  type ScopeLimits,
+  type ScopeState,
+} from './redis-limiter.js';
 export { RedisScript } from './redis-script.js';
 export {
   hasRedisServer,
