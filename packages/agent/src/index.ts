@@ -1,1 +1,58 @@
-export {};
+export {
+  AgentResponseError,
+  CheckpointConflictError,
+  isCheckpointConflictError,
+  isOutputValidationError,
+  isRepeatedToolFailureError,
+  isRunAbortedError,
+  isRunStateError,
+  OutputValidationError,
+  RepeatedToolFailureError,
+  RunAbortedError,
+  RunStateError,
+} from './agent-errors.js';
+export type {
+  AgentEvent,
+  AgentEventMap,
+  ApprovalRequiredEvent,
+  ReasoningDeltaEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  StepFinishedEvent,
+  StepStartedEvent,
+  TextDeltaEvent,
+  ToolCallArgumentsDeltaEvent,
+  ToolCallStartedEvent,
+  ToolResultEvent,
+} from './agent-events.js';
+export type {
+  CreateRunStateOptions,
+  EndReason,
+  PendingToolCall,
+  RunState,
+  RunStatus,
+  StepRecord,
+  ToolResultRecord,
+} from './run-state.js';
+export {
+  cloneRunState,
+  createRunState,
+  parseRunState,
+  RUN_STATE_SCHEMA_VERSION,
+  serializeRunState,
+} from './run-state.js';
+export type { RunStore } from './run-store.js';
+export { createMemoryRunStore } from './run-store.js';
+export type { StepExecutor } from './step-executor.js';
+export { createJournalingExecutor, directExecutor, journalKey } from './step-executor.js';
+export type { StopCondition, StopConditionContext } from './stop-conditions.js';
+export { hasToolCall, shouldStop, stepCountIs, stepMatches } from './stop-conditions.js';
+export {
+  DEFAULT_MAX_REPEATED_TOOL_FAILURES,
+  failureSignature,
+  trackToolFailures,
+} from './tool-failure-tracker.js';
+export type { ReasoningReplay, TranscriptIssue } from './transcript.js';
+export { prepareReasoning, toolMessage, unansweredToolCalls, validateTranscript } from './transcript.js';
+export type { UsageTotals } from './usage-totals.js';
+export { addUsage, emptyUsageTotals, mergeUsageTotals } from './usage-totals.js';
