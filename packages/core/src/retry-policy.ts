@@ -55,7 +55,7 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<ResolvedRetryOptions> = Object.free
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429]);
 
 /** Error codes (of chatloop errors without a status) that mean the request may be sent again. */
-export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set(['connection_error', 'timeout']);
+export const RETRYABLE_ERROR_CODES: ReadonlySet<string> = new Set(['api_connection', 'timeout']);
 
 /** Error codes never retried, whatever the status or headers say. */
 export const NEVER_RETRIED_ERROR_CODES: ReadonlySet<string> = new Set([

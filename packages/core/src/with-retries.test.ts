@@ -36,7 +36,7 @@ describe('withRetries', () => {
     expect(clock.sleeps).toEqual([250, 500]);
     expect(events.map((event) => [event.attempt, event.reason])).toEqual([
       [1, 'HTTP 503'],
-      [2, 'connection_error'],
+      [2, 'api_connection'],
     ]);
   });
 

@@ -14,6 +14,6 @@ export class HttpFailure extends ChatloopError {
 /** A stand-in for a connection error. */
 export class ConnectionFailure extends ChatloopError {
   constructor() {
-    super('connection_error', 'connection refused');
+    super('api_connection', 'connection refused');
   }
 }
