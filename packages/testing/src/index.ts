@@ -1,1 +1,26 @@
-export {};
+export type { ApiErrorFields, ApiErrorResponse } from './api-error.js';
+export { apiError } from './api-error.js';
+export type { ReplyMeta, ResolvedReply, ResolveReplyOptions } from './reply-builder.js';
+export { resolveReply, STREAM_DEFAULTS, splitText, toChunks, toCompletion } from './reply-builder.js';
+export type {
+  ScriptedModel,
+  ScriptedModelOptions,
+  ScriptedToolCall,
+  ScriptedTurn,
+  Turn,
+  TurnContext,
+  TurnMatcher,
+} from './scripted-model.js';
+export { echoModel, matchesTurn, ScriptExhaustedError, scriptedModel } from './scripted-model.js';
+export type { RecordedRequest, ServerOptions, TestServer } from './server.js';
+export { SERVER_DEFAULTS, startServer } from './server.js';
+export { contentText, countPromptTokens, countTextTokens, TOKEN_COUNT_DEFAULTS } from './token-count.js';
+export type { LedgerEntry } from './usage-ledger.js';
+export { UsageLedger } from './usage-ledger.js';
+export type {
+  ServerProfile,
+  ValidateRequestOptions,
+  ValidationModelInfo,
+  ValidationResult,
+} from './validate-request.js';
+export { TOOL_NAME_MAX_LENGTH, TOOL_NAME_PATTERN, VALID_ROLES, validateRequest } from './validate-request.js';
