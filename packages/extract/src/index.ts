@@ -1,1 +1,40 @@
-export {};
+export type { ExtractResult } from './extract.js';
+export { extract } from './extract.js';
+export type { ExtractCallOptions, ExtractClient } from './extract-client.js';
+export { clientProviderName } from './extract-client.js';
+export type { ExtractionIssue } from './extract-errors.js';
+export {
+  ExtractInputError,
+  ExtractionFailedError,
+  ExtractionRefusedError,
+  ExtractSchemaError,
+  isExtractInputError,
+  isExtractionFailedError,
+  isExtractionRefusedError,
+  isExtractSchemaError,
+  MAX_RAW_OUTPUT_CHARS,
+} from './extract-errors.js';
+export type { ExtractInput, ImageDetail, ImageInput, InputMessageOptions } from './extract-input.js';
+export { EXTRACT_INPUT_DEFAULTS, imageMimeType, toInputMessages } from './extract-input.js';
+export type {
+  ExtractionMode,
+  ExtractionModeOption,
+  ModeCapabilities,
+  ModeOutput,
+  ResolvedMode,
+} from './extraction-mode.js';
+export { modeRequestFields, PROVIDER_CAPABILITIES, readModeOutput, resolveMode } from './extraction-mode.js';
+export type { ExtractionPlan, ExtractionReport, ExtractOptions, OutputVerdict } from './extraction-plan.js';
+export { EXTRACT_DEFAULTS, judgeOutput, planExtraction } from './extraction-plan.js';
+export {
+  describeIssues,
+  EXTRACTION_PROMPT_DEFAULTS,
+  extractionSystemMessage,
+  repairMessages,
+} from './extraction-prompt.js';
+export type { ObjectSchema, SchemaInput, ValidationResult, ZodLikeSchema } from './object-schema.js';
+export { isStrictJsonSchema, OBJECT_SCHEMA_DEFAULTS, toObjectSchema } from './object-schema.js';
+export type { ModelJsonResult } from './parse-model-json.js';
+export { locateJson, parseModelJson } from './parse-model-json.js';
+export { isPrefixObject, parsePartialObject } from './parse-partial-object.js';
+export { addUsage, emptyUsage } from './usage-sum.js';
