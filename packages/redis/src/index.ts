@@ -9,6 +9,12 @@ export {
   withBackend,
 } from './redis-connection.js';
 export {
+  REDIS_EVENT_BUS_DEFAULTS,
+  RedisEventBus,
+  type RedisEventBusOptions,
+  type SubscribeOptions,
+} from './redis-event-bus.js';
+export {
   LimiterAbortError,
   REDIS_LIMITER_DEFAULTS,
   type RedisAcquireRequest,
@@ -18,6 +24,7 @@ export {
   type ScopeLimits,
   type ScopeState,
 } from './redis-limiter.js';
+export { REDIS_RUN_STORE_DEFAULTS, RedisRunStore, type RedisRunStoreOptions } from './redis-run-store.js';
 export { RedisScript } from './redis-script.js';
 export {
   hasRedisServer,
@@ -27,3 +34,4 @@ export {
   RedisServerStartError,
   startRedisServer,
 } from './redis-server-process.js';
+export { type LedgerTotals, type LedgerUsage, RedisUsageLedger } from './redis-usage-ledger.js';
