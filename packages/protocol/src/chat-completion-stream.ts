@@ -41,6 +41,8 @@ export async function* decodeChatCompletionStream(
     try {
       parsed = safeJsonParse(data);
     } catch (cause) {
+      // The body ended inside this event: a cut-off stream, reported as incomplete below.
+      if (event.unterminated === true) break;
       throw new MalformedResponseError('A stream event holds invalid JSON.', data, { cause });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -57,7 +57,6 @@ interface ChoiceState {
  */
 export class ChunkAccumulator {
   #id = '';
-  #object: string | undefined;
   #created = 0;
   #model = '';
   #systemFingerprint: string | null | undefined;
@@ -105,7 +104,7 @@ export class ChunkAccumulator {
           if (this.#created === 0 && typeof value === 'number') this.#created = value;
           break;
         case 'object':
-          if (this.#object === undefined && typeof value === 'string') this.#object = value;
+          // Always `chat.completion.chunk` (or empty, Azure); the completion is a `chat.completion`.
           break;
         case 'usage':
           if (value != null) this.#usage = value as Usage;
@@ -191,7 +190,7 @@ export class ChunkAccumulator {
     for (const state of this.#choices) if (state !== undefined) choices.push(buildChoice(state));
     const completion: ChatCompletion = {
       id: this.#id,
-      object: this.#object === undefined ? 'chat.completion' : this.#object.replace(/\.chunk$/, ''),
+      object: 'chat.completion',
       created: this.#created,
       model: this.#model,
       choices,

@@ -6,6 +6,11 @@ export interface SseEvent {
   data: string;
   event?: string;
   id?: string;
+  /**
+   * `true` on an event the body ended in without its closing blank line: delivered anyway (servers
+   * often end with `data: [DONE]` alone), but its data may be cut short.
+   */
+  unterminated?: true;
 }
 
 /** A response body: a Web `ReadableStream` or any async iterable of bytes (Node streams are). */
@@ -31,7 +36,8 @@ export const DEFAULT_SSE_DECODER_OPTIONS = { maxBufferSize: 16 * 1024 * 1024 } a
  * Decodes a Server-Sent Events body into events, right for every byte split: UTF-8 characters cut
  * across chunks are joined (invalid UTF-8 becomes U+FFFD, never a throw), CRLF, CR and LF line ends,
  * comment lines, multi-line `data:`, `event:`/`id:`/`retry:` fields, `data:` with or without a space.
- * A last event not followed by a blank line is still delivered when the body ends. Parsing is
+ * A last event not followed by a blank line is still delivered when the body ends, marked
+ * `unterminated`. Parsing is
  * eventsource-parser's; this adds the byte decoding and an async-iterator face.
  *
  * @throws MalformedResponseError when one line or event exceeds `maxBufferSize`.
@@ -43,9 +49,12 @@ export async function* decodeSseEvents(
   const decoder = new TextDecoder();
   let pending: SseEvent[] = [];
   let failure: ParseError | undefined;
+  let ended = false;
   const parser = createParser({
     onEvent(event) {
-      pending.push(toSseEvent(event.data, event.event, event.id));
+      const decoded = toSseEvent(event.data, event.event, event.id);
+      if (ended) decoded.unterminated = true;
+      pending.push(decoded);
     },
     onError(error) {
       if (error.type === 'max-buffer-size-exceeded') failure = error;
@@ -66,7 +75,9 @@ export async function* decodeSseEvents(
   }
   const rest = decoder.decode();
   if (rest !== '') parser.feed(rest);
-  parser.reset({ consume: true });
+  ended = true;
+  // Two line ends complete whatever line and event the body ended in (a lone CR waits for an LF).
+  parser.feed('\n\n');
   if (failure !== undefined) throw tooLarge(failure);
   yield* pending;
 }
@@ -97,7 +108,6 @@ async function* readAll(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint
 }
 
 function toSseEvent(data: string, event: string | undefined, id: string | undefined): SseEvent {
-  if (event === undefined && id === undefined) return { data };
   const result: SseEvent = { data };
   if (event !== undefined) result.event = event;
   if (id !== undefined) result.id = id;

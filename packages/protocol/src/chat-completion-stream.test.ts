@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { byteStream, chunk, collect, sseBody } from '../test/byte-stream.js';
+import { decodeChatCompletionStream } from './chat-completion-stream.js';
+import { ChunkAccumulator } from './chunk-accumulator.js';
+import {
+  IncompleteStreamError,
+  isIncompleteStreamError,
+  isMalformedResponseError,
+  isStreamEventError,
+  type StreamEventError,
+} from './stream-errors.js';
+
+const text = (content: string, finish: string | null = null) =>
+  chunk([{ index: 0, delta: { content }, finish_reason: finish }]);
+
+const decode = (body: string) => collect(decodeChatCompletionStream(byteStream([body])));
+const failure = (body: string) =>
+  decode(body).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+describe('decodeChatCompletionStream', () => {
+  it('yields the chunks and stops at [DONE], ignoring anything after it', async () => {
+    const chunks = await decode(`${sseBody([text('a'), text('b', 'stop')])}data: {"not":"read"}\n\n`);
+    expect(chunks.map((c) => c.choices[0]?.delta.content)).toEqual(['a', 'b']);
+  });
+
+  it('accepts a stream without [DONE] once every choice has a finish_reason', async () => {
+    const chunks = await decode(sseBody([text('a'), text('b', 'stop')], false));
+    expect(chunks).toHaveLength(2);
+  });
+
+  it('accepts a final [DONE] without its blank line', async () => {
+    expect(await decode(`data: ${JSON.stringify(text('a'))}\n\ndata: [DONE]`)).toHaveLength(1);
+  });
+
+  it('throws IncompleteStreamError with the partial when the stream just ends', async () => {
+    const error = await failure(sseBody([text('Hel'), text('lo')], false));
+    expect(isIncompleteStreamError(error)).toBe(true);
+    const incomplete = error as IncompleteStreamError;
+    expect(incomplete).toBeInstanceOf(IncompleteStreamError);
+    expect(incomplete.partial.choices[0]?.message.content).toBe('Hello');
+    expect(incomplete.partial.choices[0]?.finish_reason).toBeNull();
+    expect(incomplete.chunkCount).toBe(2);
+    expect(JSON.parse(JSON.stringify(incomplete))).toMatchObject({
+      code: 'incomplete_stream',
+      chunkCount: 2,
+    });
+  });
+
+  it('throws IncompleteStreamError for an empty body', async () => {
+    expect(isIncompleteStreamError(await failure(''))).toBe(true);
+  });
+
+  it('throws IncompleteStreamError when the body ends inside an event', async () => {
+    const error = await failure(`data: ${JSON.stringify(text('a'))}\n\ndata: {"id":"x","cho`);
+    expect(isIncompleteStreamError(error)).toBe(true);
+    expect((error as IncompleteStreamError).partial.choices[0]?.message.content).toBe('a');
+  });
+
+  it('waits for every choice of n > 1 to finish', async () => {
+    const first = chunk([{ index: 0, delta: { content: 'a' }, finish_reason: 'stop' }]);
+    const second = chunk([{ index: 1, delta: { content: 'b' }, finish_reason: null }]);
+    expect(isIncompleteStreamError(await failure(sseBody([first, second], false)))).toBe(true);
+  });
+
+  it('turns an event: error frame into StreamEventError carrying the body', async () => {
+    const body = { error: { message: 'overloaded', type: 'server_error', code: 'overloaded' } };
+    const error = await failure(
+      `data: ${JSON.stringify(text('a'))}\n\nevent: error\ndata: ${JSON.stringify(body)}\n\n`,
+    );
+    expect(isStreamEventError(error)).toBe(true);
+    expect((error as StreamEventError).body).toEqual(body);
+    expect((error as StreamEventError).error).toEqual(body.error);
+    expect((error as Error).message).toContain('overloaded');
+  });
+
+  it('turns an error frame with plain-text data into StreamEventError', async () => {
+    const error = await failure('event: error\ndata: upstream went away\n\n');
+    expect((error as StreamEventError).error).toEqual({ message: 'upstream went away' });
+  });
+
+  it('turns a {"error":{...}} data payload into StreamEventError', async () => {
+    const error = await failure('data: {"error":{"message":"rate limited","type":"rate_limit_error"}}\n\n');
+    expect(isStreamEventError(error)).toBe(true);
+    expect((error as StreamEventError).error.type).toBe('rate_limit_error');
+  });
+
+  it('throws MalformedResponseError for invalid JSON, keeping a snippet', async () => {
+    const error = await failure('data: {nope}\n\ndata: [DONE]\n\n');
+    expect(isMalformedResponseError(error)).toBe(true);
+    expect(error).toMatchObject({ snippet: '{nope}' });
+  });
+
+  it('throws MalformedResponseError for JSON that is not an object', async () => {
+    expect(isMalformedResponseError(await failure('data: [1,2]\n\ndata: [DONE]\n\n'))).toBe(true);
+    expect(isMalformedResponseError(await failure('data: 42\n\ndata: [DONE]\n\n'))).toBe(true);
+  });
+
+  it('skips empty data events and keep-alive comments', async () => {
+    const chunks = await decode(`: ping\n\ndata:\n\n${sseBody([text('a', 'stop')])}`);
+    expect(chunks).toHaveLength(1);
+  });
+
+  it('parses payloads prototype-safely', async () => {
+    const body = `data: {"id":"x","choices":[],"__proto__":{"polluted":true}}\n\n${sseBody([text('a', 'stop')])}`;
+    const chunks = await decode(body);
+    expect(Object.hasOwn(chunks[0] as object, '__proto__')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('adds every chunk to a given accumulator', async () => {
+    const accumulator = new ChunkAccumulator();
+    await collect(
+      decodeChatCompletionStream(byteStream([sseBody([text('a'), text('b', 'stop')])]), { accumulator }),
+    );
+    expect(accumulator.toCompletion().choices[0]?.message.content).toBe('ab');
+  });
+});
