@@ -16,6 +16,8 @@ export {
 } from './extract-errors.js';
 export type { ExtractInput, ImageDetail, ImageInput, InputMessageOptions } from './extract-input.js';
 export { EXTRACT_INPUT_DEFAULTS, imageMimeType, toInputMessages } from './extract-input.js';
+export type { DeepPartial, ExtractStream, ExtractStreamEvent } from './extract-stream.js';
+export { extractStream } from './extract-stream.js';
 export type {
   ExtractionMode,
   ExtractionModeOption,
@@ -37,4 +39,5 @@ export { isStrictJsonSchema, OBJECT_SCHEMA_DEFAULTS, toObjectSchema } from './ob
 export type { ModelJsonResult } from './parse-model-json.js';
 export { locateJson, parseModelJson } from './parse-model-json.js';
 export { isPrefixObject, parsePartialObject } from './parse-partial-object.js';
+export { StreamOutputAccumulator } from './stream-output-accumulator.js';
 export { addUsage, emptyUsage } from './usage-sum.js';
