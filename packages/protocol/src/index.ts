@@ -14,6 +14,7 @@ export type {
   FileContentPart,
   ImageContentPart,
   InputAudioContentPart,
+  PromptCacheBreakpoint,
   RefusalContentPart,
   SystemMessage,
   TextContentPart,
@@ -23,12 +24,20 @@ export type {
   UserMessage,
 } from './message.js';
 export type {
+  AudioOutputOptions,
   ChatCompletionRequest,
   FunctionTool,
   JsonSchema,
+  LegacyFunctionDefinition,
+  ModerationOptions,
+  PredictionContent,
+  PromptCacheOptions,
+  ReasoningEffort,
   ResponseFormat,
+  ServiceTier,
   StreamOptions,
   ToolChoice,
+  WebSearchOptions,
 } from './request.js';
 export type {
   ChatCompletion,

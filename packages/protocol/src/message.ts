@@ -1,7 +1,13 @@
+/** Marks the end of a prompt prefix to cache explicitly (`prompt_cache_options.mode: 'explicit'`). */
+export interface PromptCacheBreakpoint {
+  mode: 'explicit';
+}
+
 /** A text part of a message's content. */
 export interface TextContentPart {
   type: 'text';
   text: string;
+  prompt_cache_breakpoint?: PromptCacheBreakpoint;
 }
 
 /** An image part: an `https:` URL or a `data:` URL, with the detail level that sets its token cost. */
@@ -12,18 +18,21 @@ export interface ImageContentPart {
     /** `low` is a fixed 85 tokens on OpenAI; `high` is billed per 512 px tile. Default `auto`. */
     detail?: 'auto' | 'low' | 'high';
   };
+  prompt_cache_breakpoint?: PromptCacheBreakpoint;
 }
 
 /** An audio part (base64 data). */
 export interface InputAudioContentPart {
   type: 'input_audio';
   input_audio: { data: string; format: 'wav' | 'mp3' | (string & {}) };
+  prompt_cache_breakpoint?: PromptCacheBreakpoint;
 }
 
 /** A file part: an uploaded file id or inline base64 data. */
 export interface FileContentPart {
   type: 'file';
   file: { file_id?: string; file_data?: string; filename?: string };
+  prompt_cache_breakpoint?: PromptCacheBreakpoint;
 }
 
 /** A refusal part, as assistant content may carry. */
