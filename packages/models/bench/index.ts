@@ -1,8 +1,8 @@
 // Benchmark of @chatloop/models: tokens/s against the tokenizer packages used directly, and the cost of
 // recounting a 1,000-message conversation after one new message. Prints figures; asserts nothing.
 import { performance } from 'node:perf_hooks';
-import type { ChatMessage } from '@chatloop/protocol';
 import { countChatTokens, countTokens, createTokenCounter } from '@chatloop/models';
+import type { ChatMessage } from '@chatloop/protocol';
 import { countTokens as gptTokenizerCount } from 'gpt-tokenizer/encoding/o200k_base';
 import { getEncoding } from 'js-tiktoken';
 
@@ -39,7 +39,9 @@ function measure(label: string, texts: string[], count: (text: string) => number
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
   const perSecond = tokens / (median / 1000);
-  console.log(`${label.padEnd(34)} ${(perSecond / 1e6).toFixed(2).padStart(6)} M tokens/s  (${tokens} tokens, median of ${rounds} in ${median.toFixed(1)} ms)`);
+  console.log(
+    `${label.padEnd(34)} ${(perSecond / 1e6).toFixed(2).padStart(6)} M tokens/s  (${tokens} tokens, median of ${rounds} in ${median.toFixed(1)} ms)`,
+  );
   return perSecond;
 }
 
@@ -48,8 +50,12 @@ const texts = corpus(1_000_000);
 const tiktoken = getEncoding('o200k_base');
 const direct = measure('gpt-tokenizer countTokens (direct)', texts, (text) => gptTokenizerCount(text));
 const ours = measure('@chatloop/models countTokens', texts, (text) => countTokens(text, 'gpt-4o'));
-const reference = measure('js-tiktoken encode().length', texts.slice(0, Math.ceil(texts.length / 10)), (text) =>
-  tiktoken.encode(text, [], []).length, 3);
+const reference = measure(
+  'js-tiktoken encode().length',
+  texts.slice(0, Math.ceil(texts.length / 10)),
+  (text) => tiktoken.encode(text, [], []).length,
+  3,
+);
 console.log(`\nours / gpt-tokenizer: ${((ours / direct) * 100).toFixed(1)} % (target >= 95 %)`);
 console.log(`ours / js-tiktoken:   ${(ours / reference).toFixed(1)}x`);
 
@@ -79,4 +85,6 @@ const incremental = (performance.now() - start) / rounds;
 const check = counter.countChat(history).tokens === countChatTokens(history, { model: 'gpt-4o' });
 console.log(`from scratch (1,000 messages): ${scratch.toFixed(2)} ms`);
 console.log(`after one new message:         ${(incremental * 1000).toFixed(1)} µs (mean of ${rounds} turns)`);
-console.log(`ratio: ${((incremental / scratch) * 100).toFixed(3)} % of from scratch (target < 1 %); counts equal: ${check}`);
+console.log(
+  `ratio: ${((incremental / scratch) * 100).toFixed(3)} % of from scratch (target < 1 %); counts equal: ${check}`,
+);
