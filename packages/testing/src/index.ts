@@ -1,5 +1,9 @@
 export type { ApiErrorFields, ApiErrorResponse } from './api-error.js';
 export { apiError } from './api-error.js';
+export type { Fault, FaultContext, FaultPlan, FaultTiming } from './faults.js';
+export { DEFAULT_FAULT_POOL, FaultPicker, seededRandom } from './faults.js';
+export type { Admission, RateLimitOptions } from './rate-limit.js';
+export { formatResetDuration, RATE_LIMIT_DEFAULTS, RateLimiter } from './rate-limit.js';
 export type { ReplyMeta, ResolvedReply, ResolveReplyOptions } from './reply-builder.js';
 export { resolveReply, STREAM_DEFAULTS, splitText, toChunks, toCompletion } from './reply-builder.js';
 export type {

@@ -2,8 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChatCompletionRequest } from '@chatloop/protocol';
-import { encodeSseEvent, SSE_DONE_EVENT, safeJsonParse } from '@chatloop/protocol';
+import { safeJsonParse } from '@chatloop/protocol';
+import { waitForAbort, writePlain, writeStream } from './answer-writer.js';
 import { type ApiErrorResponse, apiError } from './api-error.js';
+import { type Fault, FaultPicker, type FaultPlan } from './faults.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { resolveReply, toChunks, toCompletion } from './reply-builder.js';
 import { echoModel, ScriptExhaustedError, type ScriptedModel } from './scripted-model.js';
 import { countPromptTokens } from './token-count.js';
@@ -30,6 +33,15 @@ export interface ServerOptions {
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
   host?: string;
+  /** Rate-limit budgets (requests and tokens per window), with `x-ratelimit-*` headers and 429s. */
+  rateLimit?: RateLimitOptions;
+  /** Faults to inject, by request index, function or seeded rate. */
+  faults?: FaultPlan;
+  /**
+   * Accept a fault per request in the `x-chatloop-fault` header (a {@link Fault} as JSON), so clients in
+   * any language can ask for one. Default `true`.
+   */
+  faultHeader?: boolean;
   /** Clock in ms since the epoch (for `created`, `receivedAt`, rate-limit windows). Default `Date.now`. */
   now?: () => number;
 }
@@ -66,6 +78,8 @@ export interface TestServer {
   readonly requests: RecordedRequest[];
   /** Usage of every answer served. */
   readonly ledger: UsageLedger;
+  /** Queues `fault` for the next `times` chat completion requests (default 1), before any plan. */
+  injectFault(fault: Fault, times?: number): void;
   /** Ends open streams and connections, stops listening; resolves when nothing is left. */
   close(): Promise<void>;
 }
@@ -124,7 +138,11 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const ledger = new UsageLedger();
   const sockets = new Set<Socket>();
   const active = new Set<AbortController>();
+  const faults = new FaultPicker(options.faults);
+  const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit, now);
+  const faultHeader = options.faultHeader ?? true;
   let sequence = 0;
+  let chatCount = 0;
   let closing = false;
 
   const modelFor = (name: string): ScriptedModel =>
@@ -170,26 +188,75 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     sendJson(exchange, 200, { object: 'list', data });
   };
 
-  const streamChunks = async (exchange: Exchange, events: string[]): Promise<boolean> => {
-    const { response, signal } = exchange;
-    response.writeHead(200, {
-      ...exchange.headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
-    response.flushHeaders();
-    for (const event of events) {
-      if (chunkDelayMs > 0) await delay(chunkDelayMs, undefined, { signal });
-      if (signal.aborted) return false;
-      response.write(event);
+  const faultFromHeader = (exchange: Exchange): { fault?: Fault; error?: ApiErrorResponse } => {
+    const header = exchange.request.headers['x-chatloop-fault'];
+    if (!faultHeader || typeof header !== 'string') return {};
+    const parsed = parseJson(header);
+    if (parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && 'kind' in parsed.value) {
+      return { fault: parsed.value as Fault };
     }
-    response.end();
-    return true;
+    const error = apiError(
+      400,
+      'Invalid \'x-chatloop-fault\' header: expected a fault as JSON, e.g. {"kind":"status","status":503}.',
+      {
+        param: 'x-chatloop-fault',
+      },
+    );
+    return { error };
+  };
+
+  /** Answers a fault that strikes before the model is asked; true when the request is done. */
+  const earlyFault = async (exchange: Exchange, fault: Fault, stream: boolean): Promise<boolean> => {
+    const { response, signal } = exchange;
+    if (fault.delayMs !== undefined && fault.delayMs > 0) {
+      try {
+        await delay(fault.delayMs, undefined, { signal });
+      } catch {
+        return true;
+      }
+    }
+    if (fault.kind === 'status') {
+      const body = fault.body ?? {
+        error: { message: `Injected status ${fault.status}.`, type: 'server_error', param: null, code: null },
+      };
+      const isText = typeof body === 'string';
+      const text = isText ? body : JSON.stringify(body);
+      response.writeHead(fault.status, {
+        ...exchange.headers,
+        ...fault.headers,
+        'content-type': isText ? 'text/html; charset=utf-8' : 'application/json',
+        'content-length': String(Buffer.byteLength(text)),
+      });
+      response.end(text);
+      return true;
+    }
+    if (fault.kind === 'drop' && (fault.afterChunks ?? 0) === 0) {
+      response.socket?.destroy();
+      return true;
+    }
+    if (fault.kind === 'hang' && !stream) {
+      await waitForAbort(signal);
+      return true;
+    }
+    return false;
   };
 
   const handleChat = async (exchange: Exchange, text: string) => {
     const parsed = parseJson(text);
+    const chatIndex = chatCount++;
+    const fromHeader = faultFromHeader(exchange);
+    if (fromHeader.error !== undefined) {
+      sendError(exchange, fromHeader.error);
+      return;
+    }
+    const fault =
+      fromHeader.fault ?? faults.pick({ index: chatIndex, body: parsed.ok ? parsed.value : undefined });
+    const wantsStream =
+      parsed.ok &&
+      typeof parsed.value === 'object' &&
+      parsed.value !== null &&
+      (parsed.value as { stream?: unknown }).stream === true;
+    if (fault !== undefined && (await earlyFault(exchange, fault, wantsStream))) return;
     if (!parsed.ok) {
       sendError(
         exchange,
@@ -220,6 +287,14 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       request = parsed.value as ChatCompletionRequest;
       promptTokens = Array.isArray(request.messages) ? countPromptTokens(request) : 0;
     }
+    if (limiter !== undefined) {
+      const admission = limiter.admit(request.model, promptTokens);
+      Object.assign(exchange.headers, admission.headers);
+      if (admission.rejection !== undefined) {
+        sendError(exchange, admission.rejection);
+        return;
+      }
+    }
     let turn: Awaited<ReturnType<ScriptedModel['reply']>>;
     try {
       turn = await modelFor(request.model).reply(request);
@@ -237,6 +312,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       profile,
       newToolCallId: () => `call_${String(++sequence).padStart(6, '0')}`,
     });
+    limiter?.addTokens(reply.usage.completion_tokens);
     const meta = {
       id: `chatcmpl-${String(++sequence).padStart(6, '0')}`,
       created: Math.floor(now() / 1000),
@@ -250,16 +326,22 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       usage: reply.usage,
       reported: false,
     });
+    const write = {
+      response: exchange.response,
+      headers: exchange.headers,
+      signal: exchange.signal,
+      fault,
+      chunkDelayMs,
+    };
     if (request.stream !== true) {
-      sendJson(exchange, 200, toCompletion(reply, meta));
-      entry.reported = true;
+      entry.reported = await writePlain(toCompletion(reply, meta), write);
       return;
     }
     const includeUsage = request.stream_options?.include_usage === true;
-    const events = toChunks(reply, meta, includeUsage).map((chunk) => encodeSseEvent(JSON.stringify(chunk)));
-    events.push(SSE_DONE_EVENT);
-    const completed = await streamChunks(exchange, events);
-    entry.reported = completed && includeUsage;
+    const chunks = toChunks(reply, meta, includeUsage);
+    const deltaChunks = chunks.length - n - (includeUsage ? 1 : 0);
+    const outcome = await writeStream(chunks, deltaChunks, write);
+    entry.reported = outcome.complete && includeUsage;
   };
 
   const route = async (exchange: Exchange) => {
@@ -330,6 +412,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     port,
     requests,
     ledger,
+    injectFault(fault, times) {
+      faults.inject(fault, times);
+    },
     close() {
       closing = true;
       for (const controller of active) controller.abort();

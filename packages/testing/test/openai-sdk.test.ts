@@ -90,6 +90,23 @@ describe('the official openai client against the server', () => {
     expect(new Set(calls.map((call) => call.id)).size).toBe(2);
   });
 
+  it('gets its own RateLimitError on our 429, after honouring retry-after-ms', async () => {
+    // A frozen clock keeps the 300 ms window from rolling, so the SDK's single retry is refused too.
+    const { server, client } = await clientFor(
+      { rateLimit: { rpm: 1, windowMs: 300 }, now: () => 0 },
+      { maxRetries: 1 },
+    );
+    const request = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'Hi' }] };
+    await client.chat.completions.create(request);
+    const started = performance.now();
+    const error = await client.chat.completions.create(request).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).headers.get('retry-after-ms')).toBe('300');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[2]?.headers['x-stainless-retry-count']).toBe('1');
+  });
+
   it('gets its own BadRequestError on an orphan tool message', async () => {
     const { client } = await clientFor({});
     const error = await client.chat.completions
