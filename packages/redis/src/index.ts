@@ -24,6 +24,16 @@ export {
   type ScopeLimits,
   type ScopeState,
 } from './redis-limiter.js';
+export {
+  REDIS_RUN_QUEUE_DEFAULTS,
+  RedisRunQueue,
+  type RedisRunQueueOptions,
+  type RunJob,
+  type RunJobContext,
+  type RunOutcome,
+  type RunWorker,
+  type WorkOptions,
+} from './redis-run-queue.js';
 export { REDIS_RUN_STORE_DEFAULTS, RedisRunStore, type RedisRunStoreOptions } from './redis-run-store.js';
 export { RedisScript } from './redis-script.js';
 export {

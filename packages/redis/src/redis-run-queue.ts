@@ -1,0 +1,213 @@
+import { type RedisOptions as BullRedisOptions, Queue, QueueEvents, Worker } from 'bullmq';
+import { REDIS_CONNECTION_DEFAULTS, redisOptions } from './redis-connection.js';
+
+/** One run to execute: which registered agent (or pipeline), its plain-data input, and its id. */
+export interface RunJob<Input = unknown> {
+  /** The run id; also the BullMQ job id, so a second submit of the same id is a no-op. */
+  runId: string;
+  /** The name the agent (or pipeline) is registered under in every worker. */
+  agent: string;
+  /** Plain JSON input. */
+  input: Input;
+}
+
+/** What a worker's handler gets besides the job. */
+export interface RunJobContext {
+  /** 1 on the first delivery; higher when the run is retried or taken over after a crash. */
+  attempt: number;
+  /** Aborted when the worker shuts down (`close`) or BullMQ cancels the job. */
+  signal: AbortSignal;
+}
+
+/** Defaults of {@link RedisRunQueue}. */
+export const REDIS_RUN_QUEUE_DEFAULTS = {
+  queueName: 'chatloop-runs',
+  /** Deliveries of a run before it is failed for good (a crash counts as a stall, not an attempt). */
+  attempts: 3,
+  /** First retry delay in ms (exponential). */
+  backoffMs: 500,
+  /**
+   * A worker holds a run's lock this long and renews it at half of it; a worker that died (SIGKILL) loses
+   * the lock after it and another worker takes the run over.
+   */
+  lockDurationMs: 30_000,
+  /** How often workers look for runs whose worker died, in ms. */
+  stalledIntervalMs: 15_000,
+  /** Takeovers allowed after worker crashes before the run is failed. */
+  maxStalledCount: 5,
+  /** Runs processed at once by one worker. */
+  concurrency: 16,
+} as const;
+
+/** Options of {@link RedisRunQueue}. */
+export interface RedisRunQueueOptions {
+  /** `redis://` URL of the Redis that holds the queue. */
+  url: string;
+  queueName?: string;
+  /** BullMQ key prefix; default `chatloop`. */
+  prefix?: string;
+  attempts?: number;
+  backoffMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  maxStalledCount?: number;
+}
+
+/** Options of {@link RedisRunQueue.work}. */
+export interface WorkOptions {
+  /** Runs processed at once by this worker. Default 16. */
+  concurrency?: number;
+}
+
+/** A running worker; `close()` stops taking runs and waits for those in progress. */
+export interface RunWorker {
+  close(): Promise<void>;
+}
+
+/** A finished run's outcome as the queue recorded it. */
+export type RunOutcome<Result = unknown> =
+  | { state: 'completed'; result: Result }
+  | { state: 'failed'; reason: string }
+  | { state: 'pending' };
+
+/**
+ * The run queue on BullMQ: producers submit runs by id (job id = run id, so submitting twice is a
+ * no-op), workers in any number of processes process them with a concurrency, retries with backoff,
+ * and stalled-run recovery (a crashed worker's run is handed to another worker, which resumes it from
+ * its checkpoint).
+ */
+export class RedisRunQueue<Input = unknown, Result = unknown> {
+  readonly #options: Required<Omit<RedisRunQueueOptions, 'prefix'>> & { prefix: string };
+  readonly #queue: Queue;
+  #events: QueueEvents | undefined;
+  readonly #workers = new Set<Worker>();
+
+  constructor(options: RedisRunQueueOptions) {
+    this.#options = {
+      url: options.url,
+      queueName: options.queueName ?? REDIS_RUN_QUEUE_DEFAULTS.queueName,
+      prefix: options.prefix ?? 'chatloop',
+      attempts: options.attempts ?? REDIS_RUN_QUEUE_DEFAULTS.attempts,
+      backoffMs: options.backoffMs ?? REDIS_RUN_QUEUE_DEFAULTS.backoffMs,
+      lockDurationMs: options.lockDurationMs ?? REDIS_RUN_QUEUE_DEFAULTS.lockDurationMs,
+      stalledIntervalMs: options.stalledIntervalMs ?? REDIS_RUN_QUEUE_DEFAULTS.stalledIntervalMs,
+      maxStalledCount: options.maxStalledCount ?? REDIS_RUN_QUEUE_DEFAULTS.maxStalledCount,
+    };
+    this.#queue = new Queue(this.#options.queueName, {
+      connection: this.#connection(false),
+      prefix: this.#options.prefix,
+    });
+    this.#queue.on('error', () => undefined);
+  }
+
+  /**
+   * Submits a run. Resolves `true` when it was queued, `false` when a run with this id already exists
+   * (queued, running or finished): submitting is idempotent, and BullMQ keeps one job per id even when
+   * two producers submit the same id at the same moment (both may then see `true`).
+   */
+  async submit(job: RunJob<Input>): Promise<boolean> {
+    const existing = await this.#queue.getJob(job.runId);
+    if (existing) return false;
+    const added = await this.#queue.add(job.agent, job, {
+      jobId: job.runId,
+      attempts: this.#options.attempts,
+      backoff: { type: 'exponential', delay: this.#options.backoffMs },
+      removeOnComplete: { age: 24 * 3_600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3_600 },
+    });
+    return added.id === job.runId;
+  }
+
+  /**
+   * Starts a worker in this process. `handler` runs each job; what it resolves is the run's result,
+   * a rejection is retried up to `attempts`.
+   */
+  work(
+    handler: (job: RunJob<Input>, context: RunJobContext) => Promise<Result>,
+    options: WorkOptions = {},
+  ): RunWorker {
+    const worker = new Worker<RunJob<Input>, Result>(
+      this.#options.queueName,
+      async (job, _token, signal) =>
+        handler(job.data, { attempt: job.attemptsMade + 1, signal: signal ?? new AbortController().signal }),
+      {
+        connection: this.#connection(true),
+        prefix: this.#options.prefix,
+        concurrency: options.concurrency ?? REDIS_RUN_QUEUE_DEFAULTS.concurrency,
+        lockDuration: this.#options.lockDurationMs,
+        stalledInterval: this.#options.stalledIntervalMs,
+        maxStalledCount: this.#options.maxStalledCount,
+      },
+    );
+    worker.on('error', () => undefined);
+    this.#workers.add(worker);
+    return {
+      close: async () => {
+        this.#workers.delete(worker);
+        await worker.close();
+      },
+    };
+  }
+
+  /** Where a run stands now: completed with its result, failed with the reason, or still pending. */
+  async outcome(runId: string): Promise<RunOutcome<Result>> {
+    const job = await this.#queue.getJob(runId);
+    if (!job) return { state: 'pending' };
+    const state = await job.getState();
+    if (state === 'completed') return { state: 'completed', result: job.returnvalue as Result };
+    if (state === 'failed') return { state: 'failed', reason: job.failedReason };
+    return { state: 'pending' };
+  }
+
+  /** Waits until the run completes (its result) or fails for good (rejects with the reason). */
+  async waitFor(runId: string, timeoutMs = 60_000): Promise<Result> {
+    if (!this.#events) {
+      this.#events = new QueueEvents(this.#options.queueName, {
+        connection: this.#connection(true),
+        prefix: this.#options.prefix,
+      });
+      this.#events.on('error', () => undefined);
+    }
+    await this.#events.waitUntilReady();
+    const job = await this.#queue.getJob(runId);
+    if (!job) throw new Error(`no run ${runId} in queue ${this.#options.queueName}`);
+    return (await job.waitUntilFinished(this.#events, timeoutMs)) as Result;
+  }
+
+  /** Counts of runs by state (waiting, active, completed, failed, delayed). */
+  async counts(): Promise<Record<string, number>> {
+    return this.#queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+  }
+
+  /** Closes workers started here, the queue and its connections. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#workers].map((worker) => worker.close()));
+    this.#workers.clear();
+    await this.#events?.close();
+    await this.#queue.close();
+  }
+
+  /** Removes every run of this queue from Redis (tests, or a fresh batch). */
+  async obliterate(): Promise<void> {
+    await this.#queue.obliterate({ force: true });
+  }
+
+  #connection(blocking: boolean): BullRedisOptions {
+    const url = new URL(this.#options.url);
+    const base = redisOptions({ blocking });
+    const options: BullRedisOptions = {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+      connectTimeout: base.connectTimeout,
+      retryStrategy: (attempt: number) =>
+        Math.min(50 * attempt, REDIS_CONNECTION_DEFAULTS.maxReconnectDelayMs),
+      // Workers block on Redis and must ride out outages; producers fail fast with a typed error.
+      maxRetriesPerRequest: blocking ? null : 1,
+      enableOfflineQueue: blocking,
+    };
+    if (url.username) options.username = decodeURIComponent(url.username);
+    if (url.password) options.password = decodeURIComponent(url.password);
+    return options;
+  }
+}
