@@ -1,3 +1,7 @@
+export type { BatchInput } from './batch-input.js';
+export { batchInputKey, batchInputToExtractInput } from './batch-input.js';
+export type { BatchJournal, JournalRecord, JournalState, JournalTotals } from './batch-journal.js';
+export { createMemoryJournal, emptyTotals, JournalStateBuilder } from './batch-journal.js';
 export type { ExtractResult } from './extract.js';
 export { extract } from './extract.js';
 export type { ExtractCallOptions, ExtractClient } from './extract-client.js';
@@ -16,6 +20,14 @@ export {
 } from './extract-errors.js';
 export type { ExtractInput, ImageDetail, ImageInput, InputMessageOptions } from './extract-input.js';
 export { EXTRACT_INPUT_DEFAULTS, imageMimeType, toInputMessages } from './extract-input.js';
+export type {
+  BatchItemEvent,
+  BatchProgress,
+  BatchStopReason,
+  BatchSummary,
+  ExtractManyOptions,
+} from './extract-many.js';
+export { EXTRACT_MANY_DEFAULTS, extractMany } from './extract-many.js';
 export type { DeepPartial, ExtractStream, ExtractStreamEvent } from './extract-stream.js';
 export { extractStream } from './extract-stream.js';
 export type {
@@ -34,6 +46,8 @@ export {
   extractionSystemMessage,
   repairMessages,
 } from './extraction-prompt.js';
+export type { JsonlJournalOptions } from './jsonl-journal.js';
+export { createJsonlJournal, defaultErrorsPath } from './jsonl-journal.js';
 export type { ObjectSchema, SchemaInput, ValidationResult, ZodLikeSchema } from './object-schema.js';
 export { isStrictJsonSchema, OBJECT_SCHEMA_DEFAULTS, toObjectSchema } from './object-schema.js';
 export type { ModelJsonResult } from './parse-model-json.js';
@@ -41,3 +55,5 @@ export { locateJson, parseModelJson } from './parse-model-json.js';
 export { isPrefixObject, parsePartialObject } from './parse-partial-object.js';
 export { StreamOutputAccumulator } from './stream-output-accumulator.js';
 export { addUsage, emptyUsage } from './usage-sum.js';
+export type { InputQueueOptions, QueuedItem, WorkQueue } from './work-queue.js';
+export { createInputQueue } from './work-queue.js';

@@ -13,7 +13,12 @@ export interface ScriptedTurn {
 /** A test double for `ExtractClient`: answers turns in order (the last repeats) and records requests. */
 export function scriptedClient(
   turns: Array<ScriptedTurn | ((request: ChatCompletionRequest) => ScriptedTurn)>,
-  options: { provider?: string; chunkChars?: number } = {},
+  options: {
+    provider?: string;
+    chunkChars?: number;
+    /** Awaited before each answer (e.g. to hold a call until the test releases it). */
+    before?: (request: ChatCompletionRequest, signal?: AbortSignal) => Promise<void>;
+  } = {},
 ): ExtractClient & { requests: ChatCompletionRequest[] } {
   const requests: ChatCompletionRequest[] = [];
   const next = (request: ChatCompletionRequest): ScriptedTurn => {
@@ -28,6 +33,8 @@ export function scriptedClient(
     requests,
     ...(options.provider === undefined ? {} : { provider: { name: options.provider } }),
     async chat(request: ChatCompletionRequest, callOptions?: ExtractCallOptions): Promise<ChatCompletion> {
+      callOptions?.signal?.throwIfAborted();
+      await options.before?.(request, callOptions?.signal);
       callOptions?.signal?.throwIfAborted();
       const turn = next(request);
       const toolCalls = turn.toolCall
