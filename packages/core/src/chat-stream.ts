@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk, Usage } from '@chatloop/protocol';
+import { type ChatCompletion, type ChatCompletionChunk, ChatloopError, type Usage } from '@chatloop/protocol';
 import { AbortError } from './errors.js';
 import { type ChatResponse, type ResponseMeta, withMeta } from './response-meta.js';
 import type { StreamSendResult } from './send.js';
@@ -16,8 +16,9 @@ type Outcome = { ok: true; value: ChatResponse } | { ok: false; error: unknown }
 /**
  * A streamed chat completion. Iterate it (`for await`) for the raw chunks, or iterate `textStream` for
  * the content text, or just await `final()` for the assembled completion (`ChatResponse`, the same
- * object `chat` would give, with `meta`). The request starts on first use, and can be consumed once;
- * `final()` may be awaited before, during or after iterating. Leaving a `for await` loop early, or
+ * object `chat` would give, with `meta`). The request starts on first use, and can be consumed once:
+ * `final()` may be awaited while or after iterating; called before any iteration, it reads the stream
+ * itself. Leaving a `for await` loop early, or
  * calling `abort()`, stops the request and releases its socket at once.
  */
 export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
@@ -40,7 +41,10 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
     return this.#result?.meta;
   }
 
-  /** The chunks as they arrive. A stream can be iterated once. @throws Error when already consumed. */
+  /**
+   * The chunks as they arrive. A stream can be read once.
+   * @throws ChatloopError (`stream_consumed`) when it is already being read.
+   */
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
     return this.#iterate();
   }
@@ -77,7 +81,12 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
   }
 
   #begin(): AbortSignal {
-    if (this.#consumed) throw new Error('This ChatStream is already being consumed; iterate it once.');
+    if (this.#consumed) {
+      throw new ChatloopError(
+        'stream_consumed',
+        'This ChatStream is already being consumed (iterated, or read by final()); a stream can be read once.',
+      );
+    }
     this.#consumed = true;
     const own = this.#controller.signal;
     const caller = this.#signal;
