@@ -70,7 +70,7 @@ export class CheckpointConflictError extends ChatloopError {
 /** The run was stopped by its abort signal. Carries the signal's reason as `cause` when it is an error. */
 export class RunAbortedError extends ChatloopError {
   constructor(options: { cause?: unknown } = {}) {
-    super('run_aborted', 'The agent run was aborted.', options);
+    super('aborted', 'The agent run was aborted.', options);
   }
 }
 
@@ -89,5 +89,5 @@ export const isOutputValidationError = errorGuard<OutputValidationError>('output
 export const isRunStateError = errorGuard<RunStateError>('run_state');
 /** True for {@link CheckpointConflictError} from any copy of the package. */
 export const isCheckpointConflictError = errorGuard<CheckpointConflictError>('checkpoint_conflict');
-/** True for {@link RunAbortedError} from any copy of the package. */
-export const isRunAbortedError = errorGuard<RunAbortedError>('run_aborted');
+/** True for {@link RunAbortedError} and every other chatloop abort error (they share the code `aborted`). */
+export const isRunAbortedError = errorGuard<RunAbortedError>('aborted');

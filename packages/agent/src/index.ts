@@ -1,3 +1,6 @@
+export type { AgentInput, AsToolOptions } from './agent.js';
+export { Agent } from './agent.js';
+export type { AgentChatResponse, AgentChatStream, AgentClient, AgentResponseMeta } from './agent-client.js';
 export {
   AgentResponseError,
   CheckpointConflictError,
@@ -26,6 +29,28 @@ export type {
   ToolResultEvent,
 } from './agent-events.js';
 export type {
+  AfterStepContext,
+  AgentContextManager,
+  AgentHooks,
+  AgentOptions,
+  AgentTool,
+  ApprovalDecision,
+  BeforeStepContext,
+  ModelSettings,
+  RunOptions,
+  RunResult,
+  StepOverrides,
+  StepResult,
+  ToolCallDecision,
+  ToolCallHookContext,
+} from './agent-options.js';
+export { AGENT_DEFAULTS } from './agent-options.js';
+export { AgentRunError } from './agent-run-error.js';
+export { AgentStream } from './agent-stream.js';
+export type { ModelCallRecord } from './model-call.js';
+export type { NestedRunValue } from './nested-run.js';
+export { nestedRunValue, readNestedRun } from './nested-run.js';
+export type {
   CreateRunStateOptions,
   EndReason,
   PendingToolCall,
@@ -47,6 +72,8 @@ export type { StepExecutor } from './step-executor.js';
 export { createJournalingExecutor, directExecutor, journalKey } from './step-executor.js';
 export type { StopCondition, StopConditionContext } from './stop-conditions.js';
 export { hasToolCall, shouldStop, stepCountIs, stepMatches } from './stop-conditions.js';
+export type { InferOutput, OutputCheck, OutputMode, OutputSchema, OutputSpec } from './structured-output.js';
+export { createOutputSpec, repairInstruction, STRUCTURED_OUTPUT_DEFAULTS } from './structured-output.js';
 export {
   DEFAULT_MAX_REPEATED_TOOL_FAILURES,
   failureSignature,

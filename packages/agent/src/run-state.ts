@@ -56,6 +56,8 @@ export interface ToolResultRecord {
   source: 'executed' | 'denied' | 'replaced' | 'cancelled';
   /** The error's code and message when `ok` is false. */
   error?: { code: string; message: string };
+  /** Usage of a nested agent run (a tool from `agent.asTool()`), rolled up into the run's totals. */
+  usage?: UsageTotals;
 }
 
 /** One step (one model call and the tool calls it asked for), as plain data. */
