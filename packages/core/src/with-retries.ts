@@ -28,6 +28,8 @@ export interface RetryStats {
 export interface AttemptContext {
   /** 1 for the first attempt. */
   attempt: number;
+  /** Milliseconds waited between attempts so far. */
+  retryWaitMs: number;
 }
 
 /** Emitted before each backoff wait. */
@@ -112,7 +114,7 @@ export async function withRetries<T>(
     }
     stats.attempts++;
     try {
-      const value = await attempt({ attempt: stats.attempts });
+      const value = await attempt({ attempt: stats.attempts, retryWaitMs: stats.retryWaitMs });
       return { ...stats, value };
     } catch (error) {
       const plan = signal?.aborted
