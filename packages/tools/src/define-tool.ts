@@ -51,6 +51,12 @@ export interface DefineToolOptions<TParameters extends ToolParameters, TResult, 
   ) => TResult | Promise<TResult>;
   /** Send an OpenAI strict-mode schema (`strict: true`). Default `false`. */
   strict?: boolean;
+  /**
+   * In strict mode, what to do with constraints strict mode cannot send (`minLength`, `maxLength`,
+   * `uniqueItems`, unsupported formats, ...): `'error'` (default) refuses the schema naming the field,
+   * `'describe'` moves them into the description; validation enforces them either way.
+   */
+  unsupportedConstraints?: 'error' | 'describe';
   /** Abort the tool after this many milliseconds. Default: the executor's `timeoutMs` (60 s). */
   timeoutMs?: number;
   /** Calls that must be approved by a human before they run. Default `false`. */
@@ -121,15 +127,16 @@ export function defineTool<TParameters extends ToolParameters, TResult, TContext
     throw new ToolDefinitionError(`Tool "${name}": timeoutMs must be a positive number of milliseconds.`);
   }
   const strict = options.strict ?? false;
+  const unsupportedConstraints = options.unsupportedConstraints ?? 'error';
   let jsonSchema: JsonSchema;
   try {
-    jsonSchema = toJsonSchema(parameters, { strict });
+    jsonSchema = toJsonSchema(parameters, { strict, unsupportedConstraints });
   } catch (error) {
     if (error instanceof TypeError)
       throw new ToolDefinitionError(`Tool "${name}": ${error.message}`, { cause: error });
     throw error;
   }
-  const strictConversion = strict ? toStrictConversion(parameters) : undefined;
+  const strictConversion = strict ? toStrictConversion(parameters, { unsupportedConstraints }) : undefined;
   // Explanations to the model describe the schema as written (optional fields as optional).
   const describedSchema = strict ? toJsonSchema(parameters) : jsonSchema;
   const validator = createSchemaValidator(parameters);

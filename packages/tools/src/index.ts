@@ -27,8 +27,9 @@ export {
   SERIALIZE_TOOL_OUTPUT_DEFAULTS,
   serializeToolOutput,
 } from './serialize-tool-output.js';
-export type { StrictJsonSchema } from './strict-json-schema.js';
+export type { StrictJsonSchema, StrictJsonSchemaOptions } from './strict-json-schema.js';
 export {
+  STRICT_JSON_SCHEMA_DEFAULTS,
   STRICT_SCHEMA_LIMITS,
   STRICT_STRING_FORMATS,
   stripAddedNulls,

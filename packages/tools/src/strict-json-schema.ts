@@ -55,6 +55,35 @@ const DROPPED_KEYWORDS = new Set([
   '$id',
 ]);
 
+/**
+ * Validation-only constraints strict mode does not support but that can be moved into the description
+ * (`unsupportedConstraints: 'describe'`): the schema keeps its shape, local validation still enforces them.
+ */
+const DESCRIBABLE_KEYWORDS = new Set([
+  'minLength',
+  'maxLength',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'format',
+]);
+
+/** Options of {@link toStrictJsonSchema}. */
+export interface StrictJsonSchemaOptions {
+  /**
+   * What to do with validation-only constraints strict mode does not support (`minLength`, `maxLength`,
+   * `uniqueItems`, `minProperties`, `maxProperties`, unsupported `format`s): `'error'` refuses the schema
+   * naming the field; `'describe'` moves them into the field's description (the model reads them, and the
+   * arguments are still validated against the original schema). Default `'error'`.
+   */
+  unsupportedConstraints?: 'error' | 'describe';
+}
+
+/** Defaults of {@link toStrictJsonSchema}. */
+export const STRICT_JSON_SCHEMA_DEFAULTS = {
+  unsupportedConstraints: 'error',
+} as const satisfies Required<StrictJsonSchemaOptions>;
+
 /** Keywords handled structurally below. */
 const STRUCTURAL_KEYWORDS = new Set([
   'type',
@@ -80,11 +109,11 @@ const KEYWORD_ADVICE = new Map<string, string>(
     prefixItems: 'tuples are not supported; use an object with named fields',
     patternProperties: 'patternProperties is not supported',
     propertyNames: 'propertyNames is not supported',
-    minProperties: 'minProperties is not supported',
-    maxProperties: 'maxProperties is not supported',
-    minLength: 'minLength is not supported (validation still checks it if you use strict: false)',
-    maxLength: 'maxLength is not supported (validation still checks it if you use strict: false)',
-    uniqueItems: 'uniqueItems is not supported',
+    minProperties: `minProperties is not supported; use unsupportedConstraints: 'describe' or strict: false`,
+    maxProperties: `maxProperties is not supported; use unsupportedConstraints: 'describe' or strict: false`,
+    minLength: `minLength is not supported; use unsupportedConstraints: 'describe' or strict: false`,
+    maxLength: `maxLength is not supported; use unsupportedConstraints: 'describe' or strict: false`,
+    uniqueItems: `uniqueItems is not supported; use unsupportedConstraints: 'describe' or strict: false`,
     contains: 'contains is not supported',
     minContains: 'minContains is not supported',
     maxContains: 'maxContains is not supported',
@@ -198,35 +227,65 @@ class StrictConverter {
   readonly addedNulls = new WeakMap<object, ReadonlySet<string>>();
   private readonly budget: Budget = { properties: 0, enumValues: 0, stringLength: 0 };
 
-  constructor(private readonly defs: Node) {}
+  constructor(
+    private readonly defs: Node,
+    private readonly describeUnsupported: boolean,
+  ) {}
 
   convert(node: unknown, field: string, depth: number): Node {
     if (!isNode(node)) {
       throw new StrictSchemaError(field, 'type', 'a boolean schema accepts anything; give the field a type');
     }
-    const out: Node = {};
+    const isRecord =
+      (node.additionalProperties !== undefined && node.additionalProperties !== false) ||
+      node.patternProperties !== undefined ||
+      node.propertyNames !== undefined;
+    if (isRecord) {
+      throw new StrictSchemaError(
+        field,
+        'additionalProperties',
+        'records and objects with arbitrary keys are not supported (strict mode needs additionalProperties: false); use an array of { key, value } objects',
+      );
+    }
+    if (node.prefixItems !== undefined || Array.isArray(node.items)) {
+      throw new StrictSchemaError(
+        field,
+        'items',
+        'tuples are not supported; use an object with named fields',
+      );
+    }
+    // `type` first: the order models and readers expect.
+    const out: Node = node.type === undefined ? {} : { type: node.type };
+    const notes: string[] = [];
     for (const [keyword, value] of Object.entries(node)) {
       if (STRUCTURAL_KEYWORDS.has(keyword)) continue;
       if (DROPPED_KEYWORDS.has(keyword)) continue;
-      if (!KEPT_KEYWORDS.has(keyword)) {
-        throw new StrictSchemaError(
-          field,
-          keyword,
-          KEYWORD_ADVICE.get(keyword) ?? `"${keyword}" is not supported`,
-        );
+      const unsupportedFormat = keyword === 'format' && !STRICT_STRING_FORMATS.has(String(value));
+      if (KEPT_KEYWORDS.has(keyword) && !unsupportedFormat) {
+        out[keyword] = value;
+        continue;
       }
-      if (keyword === 'format' && !STRICT_STRING_FORMATS.has(String(value))) {
+      if (this.describeUnsupported && DESCRIBABLE_KEYWORDS.has(keyword)) {
+        notes.push(`${keyword}: ${JSON.stringify(value)}`);
+        continue;
+      }
+      if (unsupportedFormat) {
         throw new StrictSchemaError(
           field,
           'format',
-          `format "${String(value)}" is not supported (supported: ${[...STRICT_STRING_FORMATS].join(', ')})`,
+          `format "${String(value)}" is not supported (supported: ${[...STRICT_STRING_FORMATS].join(', ')}); use unsupportedConstraints: 'describe' or strict: false`,
         );
       }
-      out[keyword] = value;
+      throw new StrictSchemaError(
+        field,
+        keyword,
+        KEYWORD_ADVICE.get(keyword) ?? `"${keyword}" is not supported`,
+      );
     }
-    if (node.default !== undefined) {
-      const note = `Default: ${JSON.stringify(node.default)}.`;
-      out.description = typeof out.description === 'string' ? `${out.description} (${note})` : note;
+    if (node.default !== undefined) notes.push(`default: ${JSON.stringify(node.default)}`);
+    if (notes.length > 0) {
+      const note = `(${notes.join('; ')})`;
+      out.description = typeof out.description === 'string' ? `${out.description} ${note}` : note;
     }
     if (typeof node.$ref === 'string') return this.convertRef(node, out, field);
     if (node.items !== undefined && Array.isArray(node.items)) {
@@ -257,7 +316,6 @@ class StrictConverter {
       if (out.enum !== undefined) return out;
       throw new StrictSchemaError(field, 'type', 'the field accepts any value; give it a type');
     }
-    out.type = type;
     const types = Array.isArray(type) ? type : [type];
     if (types.includes('object')) this.convertObject(node, out, field, depth);
     if (types.includes('array')) {
@@ -326,14 +384,6 @@ class StrictConverter {
         `objects may nest at most ${STRICT_SCHEMA_LIMITS.maxNestingDepth} levels deep`,
       );
     }
-    const extra = node.additionalProperties;
-    if (extra !== undefined && extra !== false) {
-      throw new StrictSchemaError(
-        field,
-        'additionalProperties',
-        'records and objects with arbitrary keys are not supported (strict mode needs additionalProperties: false); use an array of { key, value } objects',
-      );
-    }
     const properties = isNode(node.properties) ? node.properties : {};
     const required = new Set(Array.isArray(node.required) ? node.required.map(String) : []);
     const outProperties: Node = {};
@@ -387,14 +437,17 @@ function acceptsNull(node: Node, defs: Node, seen = new Set<unknown>()): boolean
   return node.type === 'null' || (Array.isArray(node.type) && node.type.includes('null'));
 }
 
+// Changes the node in place: `addedNulls` is keyed by node identity, so a copy would lose its entry.
 function makeNullable(node: Node): Node {
   if (node.$ref !== undefined) return { anyOf: [node, { type: 'null' }] };
-  if (Array.isArray(node.anyOf)) return { ...node, anyOf: [...node.anyOf, { type: 'null' }] };
-  const out: Node = { ...node };
-  if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
-  if (typeof out.type === 'string') out.type = [out.type, 'null'];
-  else if (Array.isArray(out.type)) out.type = [...out.type, 'null'];
-  return out;
+  if (Array.isArray(node.anyOf)) {
+    node.anyOf = [...node.anyOf, { type: 'null' }];
+    return node;
+  }
+  if (Array.isArray(node.enum)) node.enum = [...node.enum, null];
+  if (typeof node.type === 'string') node.type = [node.type, 'null'];
+  else if (Array.isArray(node.type)) node.type = [...node.type, 'null'];
+  return node;
 }
 
 /**
@@ -407,14 +460,18 @@ function makeNullable(node: Node): Node {
  *   records, tuples, `allOf`, `not`, conditionals, untyped fields, unsupported keywords and formats,
  *   more than the documented nesting, property and enum limits.
  */
-export function toStrictJsonSchema(schema: JsonSchema): StrictJsonSchema {
+export function toStrictJsonSchema(
+  schema: JsonSchema,
+  options: StrictJsonSchemaOptions = {},
+): StrictJsonSchema {
   const root = structuredClone(schema) as Node;
   canonicalizeRefs(root);
   if (root.type !== 'object' || root.anyOf !== undefined || root.oneOf !== undefined) {
     throw new StrictSchemaError('(root)', 'type', 'the root must be a plain object schema, not a union');
   }
   const defs = isNode(root.$defs) ? root.$defs : {};
-  const converter = new StrictConverter(defs);
+  const mode = options.unsupportedConstraints ?? STRICT_JSON_SCHEMA_DEFAULTS.unsupportedConstraints;
+  const converter = new StrictConverter(defs, mode === 'describe');
   const { $defs: _unused, ...body } = root;
   const out = converter.convert(body, '(root)', 1);
   const outDefs: Node = {};

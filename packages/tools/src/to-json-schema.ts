@@ -2,12 +2,16 @@ import type { JsonSchema } from '@chatloop/protocol';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { toJSONSchema as zod4ToJsonSchema } from 'zod/v4/core';
 import { zodToJsonSchema as zod3ToJsonSchema } from 'zod-to-json-schema';
-import { type StrictJsonSchema, toStrictJsonSchema } from './strict-json-schema.js';
+import {
+  type StrictJsonSchema,
+  type StrictJsonSchemaOptions,
+  toStrictJsonSchema,
+} from './strict-json-schema.js';
 import { ToolDefinitionError } from './tool-errors.js';
 import { detectParametersKind, hasStandardJsonSchema, type ToolParameters } from './tool-parameters.js';
 
 /** Options of {@link toJsonSchema}. */
-export interface ToJsonSchemaOptions {
+export interface ToJsonSchemaOptions extends StrictJsonSchemaOptions {
   /**
    * Produce a schema OpenAI's strict mode (structured outputs) accepts: every property required, optional
    * properties nullable, `additionalProperties: false` everywhere, only supported keywords. What it
@@ -17,11 +21,15 @@ export interface ToJsonSchemaOptions {
 }
 
 /** Defaults of {@link toJsonSchema}. */
-export const TO_JSON_SCHEMA_DEFAULTS = { strict: false } as const satisfies Required<ToJsonSchemaOptions>;
+export const TO_JSON_SCHEMA_DEFAULTS = {
+  strict: false,
+  unsupportedConstraints: 'error',
+} as const satisfies Required<ToJsonSchemaOptions>;
 
 interface CachedConversions {
   loose?: JsonSchema;
   strict?: StrictJsonSchema;
+  strictDescribed?: StrictJsonSchema;
 }
 
 // Converting a schema is pure and costs far more than a lookup, and tool definitions are long-lived:
@@ -98,12 +106,17 @@ function convertLoose(parameters: ToolParameters): JsonSchema {
  * @throws StrictSchemaError when strict mode cannot express the schema.
  * @throws ToolDefinitionError when the schema's root is not an object or it offers no JSON Schema.
  */
-export function toStrictConversion(parameters: ToolParameters): StrictJsonSchema {
+export function toStrictConversion(
+  parameters: ToolParameters,
+  options: StrictJsonSchemaOptions = {},
+): StrictJsonSchema {
+  const slot = options.unsupportedConstraints === 'describe' ? 'strictDescribed' : 'strict';
   const cached = conversions.get(parameters) ?? {};
-  if (cached.strict) return cached.strict;
-  const strict = toStrictJsonSchema(toLooseJsonSchema(parameters));
+  const hit = cached[slot];
+  if (hit) return hit;
+  const strict = toStrictJsonSchema(toLooseJsonSchema(parameters), options);
   deepFreeze(strict.schema);
-  cached.strict = strict;
+  cached[slot] = strict;
   conversions.set(parameters, cached);
   return strict;
 }
@@ -127,5 +140,5 @@ function toLooseJsonSchema(parameters: ToolParameters): JsonSchema {
  */
 export function toJsonSchema(parameters: ToolParameters, options: ToJsonSchemaOptions = {}): JsonSchema {
   const strict = options.strict ?? TO_JSON_SCHEMA_DEFAULTS.strict;
-  return strict ? toStrictConversion(parameters).schema : toLooseJsonSchema(parameters);
+  return strict ? toStrictConversion(parameters, options).schema : toLooseJsonSchema(parameters);
 }
