@@ -46,6 +46,8 @@ export {
   TimeoutError,
   UnprocessableEntityError,
 } from './errors.js';
+export type { EventBus, MemoryEventBusOptions, SubscribeOptions } from './event-bus.js';
+export { createMemoryEventBus, isRunFinishedEvent } from './event-bus.js';
 export type { FetchFunction } from './fetch-transport.js';
 export { createFetchTransport } from './fetch-transport.js';
 export type { HttpSendConfig } from './http-send.js';
@@ -53,6 +55,21 @@ export { createHttpSend } from './http-send.js';
 export { CREDENTIAL_HEADERS, REDACTED, redactHeaders, redactSecrets } from './redact.js';
 export type { ChatResponse, ResponseMeta } from './response-meta.js';
 export { REQUEST_ID_HEADERS, requestIdOf, withMeta } from './response-meta.js';
+export type {
+  MemoryRunQueueOptions,
+  RunJob,
+  RunJobContext,
+  RunOutcome,
+  RunQueue,
+  RunWorker,
+  WorkOptions,
+} from './run-queue.js';
+export {
+  createMemoryRunQueue,
+  MEMORY_RUN_QUEUE_DEFAULTS,
+  RunFailedError,
+  RunWaitTimeoutError,
+} from './run-queue.js';
 export type {
   ChatSendResult,
   SendFunction,
@@ -64,3 +81,5 @@ export type {
 export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport.js';
 export type { UndiciTransportOptions } from './undici-transport.js';
 export { createUndiciTransport, UNDICI_TRANSPORT_DEFAULTS } from './undici-transport.js';
+export type { LedgerTotals, LedgerUsage, UsageLedger } from './usage-ledger.js';
+export { createMemoryUsageLedger, emptyLedgerTotals } from './usage-ledger.js';
