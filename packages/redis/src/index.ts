@@ -12,28 +12,15 @@ export {
   REDIS_EVENT_BUS_DEFAULTS,
   RedisEventBus,
   type RedisEventBusOptions,
-  type SubscribeOptions,
 } from './redis-event-bus.js';
 export {
-  LimiterAbortError,
   REDIS_LIMITER_DEFAULTS,
-  type RedisAcquireRequest,
   RedisLimiter,
   type RedisLimiterOptions,
   type RedisPermit,
-  type ScopeLimits,
   type ScopeState,
 } from './redis-limiter.js';
-export {
-  REDIS_RUN_QUEUE_DEFAULTS,
-  RedisRunQueue,
-  type RedisRunQueueOptions,
-  type RunJob,
-  type RunJobContext,
-  type RunOutcome,
-  type RunWorker,
-  type WorkOptions,
-} from './redis-run-queue.js';
+export { REDIS_RUN_QUEUE_DEFAULTS, RedisRunQueue, type RedisRunQueueOptions } from './redis-run-queue.js';
 export { REDIS_RUN_STORE_DEFAULTS, RedisRunStore, type RedisRunStoreOptions } from './redis-run-store.js';
 export { RedisScript } from './redis-script.js';
 export {
@@ -44,4 +31,4 @@ export {
   RedisServerStartError,
   startRedisServer,
 } from './redis-server-process.js';
-export { type LedgerTotals, type LedgerUsage, RedisUsageLedger } from './redis-usage-ledger.js';
+export { RedisUsageLedger } from './redis-usage-ledger.js';

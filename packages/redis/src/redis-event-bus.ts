@@ -1,3 +1,4 @@
+import { type EventBus, isRunFinishedEvent, type SubscribeOptions } from '@chatloop/core';
 import { safeJsonParse } from '@chatloop/protocol';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION_DEFAULTS, withBackend } from './redis-connection.js';
@@ -24,22 +25,11 @@ export interface RedisEventBusOptions {
   isTerminal?: (event: unknown) => boolean;
 }
 
-/** Options of {@link RedisEventBus.subscribe}. */
-export interface SubscribeOptions {
-  /** Stops the subscription; the iterator then ends without error. */
-  signal?: AbortSignal;
-  /** Replay the run's events from its first one (default) or only those published from now on. */
-  from?: 'start' | 'now';
-}
-
-const isRunFinished = (event: unknown): boolean =>
-  typeof event === 'object' && event !== null && (event as { type?: unknown }).type === 'run_finished';
-
 /**
  * A run's events across processes, on one Redis stream per run: a worker publishes, and any process (a
  * web server streaming the run over SSE) subscribes, replaying what it missed, until the terminal event.
  */
-export class RedisEventBus {
+export class RedisEventBus implements EventBus {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #maxEvents: number;
@@ -53,7 +43,7 @@ export class RedisEventBus {
     this.#maxEvents = options.maxEventsPerRun ?? REDIS_EVENT_BUS_DEFAULTS.maxEventsPerRun;
     this.#ttlSeconds = options.ttlSeconds ?? REDIS_EVENT_BUS_DEFAULTS.ttlSeconds;
     this.#blockMs = options.blockMs ?? REDIS_EVENT_BUS_DEFAULTS.blockMs;
-    this.#isTerminal = options.isTerminal ?? isRunFinished;
+    this.#isTerminal = options.isTerminal ?? isRunFinishedEvent;
   }
 
   /** Appends one event (plain JSON data) to the run's stream. */

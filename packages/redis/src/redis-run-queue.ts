@@ -1,23 +1,15 @@
+import {
+  RunFailedError,
+  type RunJob,
+  type RunJobContext,
+  type RunOutcome,
+  type RunQueue,
+  RunWaitTimeoutError,
+  type RunWorker,
+  type WorkOptions,
+} from '@chatloop/core';
 import { type RedisOptions as BullRedisOptions, Queue, QueueEvents, Worker } from 'bullmq';
 import { REDIS_CONNECTION_DEFAULTS, redisOptions } from './redis-connection.js';
-
-/** One run to execute: which registered agent (or pipeline), its plain-data input, and its id. */
-export interface RunJob<Input = unknown> {
-  /** The run id; also the BullMQ job id, so a second submit of the same id is a no-op. */
-  runId: string;
-  /** The name the agent (or pipeline) is registered under in every worker. */
-  agent: string;
-  /** Plain JSON input. */
-  input: Input;
-}
-
-/** What a worker's handler gets besides the job. */
-export interface RunJobContext {
-  /** 1 on the first delivery; higher when the run is retried or taken over after a crash. */
-  attempt: number;
-  /** Aborted when the worker shuts down (`close`) or BullMQ cancels the job. */
-  signal: AbortSignal;
-}
 
 /** Defaults of {@link RedisRunQueue}. */
 export const REDIS_RUN_QUEUE_DEFAULTS = {
@@ -53,30 +45,13 @@ export interface RedisRunQueueOptions {
   maxStalledCount?: number;
 }
 
-/** Options of {@link RedisRunQueue.work}. */
-export interface WorkOptions {
-  /** Runs processed at once by this worker. Default 16. */
-  concurrency?: number;
-}
-
-/** A running worker; `close()` stops taking runs and waits for those in progress. */
-export interface RunWorker {
-  close(): Promise<void>;
-}
-
-/** A finished run's outcome as the queue recorded it. */
-export type RunOutcome<Result = unknown> =
-  | { state: 'completed'; result: Result }
-  | { state: 'failed'; reason: string }
-  | { state: 'pending' };
-
 /**
  * The run queue on BullMQ: producers submit runs by id (job id = run id, so submitting twice is a
  * no-op), workers in any number of processes process them with a concurrency, retries with backoff,
  * and stalled-run recovery (a crashed worker's run is handed to another worker, which resumes it from
  * its checkpoint).
  */
-export class RedisRunQueue<Input = unknown, Result = unknown> {
+export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueue<Input, Result> {
   readonly #options: Required<Omit<RedisRunQueueOptions, 'prefix'>> & { prefix: string };
   readonly #queue: Queue;
   #events: QueueEvents | undefined;
@@ -170,8 +145,14 @@ export class RedisRunQueue<Input = unknown, Result = unknown> {
     }
     await this.#events.waitUntilReady();
     const job = await this.#queue.getJob(runId);
-    if (!job) throw new Error(`no run ${runId} in queue ${this.#options.queueName}`);
-    return (await job.waitUntilFinished(this.#events, timeoutMs)) as Result;
+    if (!job) throw new RunFailedError(runId, 'no such run');
+    try {
+      return (await job.waitUntilFinished(this.#events, timeoutMs)) as Result;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (/timed out/i.test(reason)) throw new RunWaitTimeoutError(runId, timeoutMs);
+      throw new RunFailedError(runId, reason);
+    }
   }
 
   /** Counts of runs by state (waiting, active, completed, failed, delayed). */

@@ -1,28 +1,6 @@
+import type { LedgerTotals, LedgerUsage, UsageLedger } from '@chatloop/core';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION_DEFAULTS, withBackend } from './redis-connection.js';
-
-/** Usage added to a ledger scope: one model call's tokens and cost, or a sum of them. */
-export interface LedgerUsage {
-  requests?: number;
-  promptTokens?: number;
-  completionTokens?: number;
-  totalTokens?: number;
-  cachedTokens?: number;
-  reasoningTokens?: number;
-  /** Cost in USD; stored as integer nano-dollars so fleet-wide sums never drift. */
-  costUSD?: number;
-}
-
-/** A scope's fleet-wide totals. */
-export interface LedgerTotals {
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUSD: number;
-}
 
 const COUNTERS = [
   'requests',
@@ -38,7 +16,7 @@ const NANO = 1e9;
  * Usage and cost per scope (a key, a tenant, a batch) summed across every process with atomic
  * increments, so budgets hold for the whole fleet. Record every attempt the provider billed.
  */
-export class RedisUsageLedger {
+export class RedisUsageLedger implements UsageLedger {
   readonly #redis: Redis;
   readonly #prefix: string;
 
