@@ -45,6 +45,18 @@ export type Fault = FaultTiming &
     | { kind: 'error-frame'; afterChunks?: number; error?: ApiErrorObject; event?: string | null }
   );
 
+/** Every fault `kind`. */
+export const FAULT_KINDS = [
+  'status',
+  'slow',
+  'drop',
+  'truncate',
+  'malformed-chunk',
+  'invalid-utf8',
+  'hang',
+  'error-frame',
+] as const;
+
 /** What a fault picker sees of the request. */
 export interface FaultContext {
   /** 0-based index of this chat completion request among those the server received. */

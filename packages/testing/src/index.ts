@@ -1,11 +1,15 @@
 export type { ApiErrorFields, ApiErrorResponse } from './api-error.js';
 export { apiError } from './api-error.js';
+export type { CliConfig } from './cli-options.js';
+export { CLI_DEFAULTS, CLI_USAGE, CliUsageError, parseCliArgs } from './cli-options.js';
 export type { Fault, FaultContext, FaultPlan, FaultTiming } from './faults.js';
-export { DEFAULT_FAULT_POOL, FaultPicker, seededRandom } from './faults.js';
+export { DEFAULT_FAULT_POOL, FAULT_KINDS, FaultPicker, seededRandom } from './faults.js';
 export type { Admission, RateLimitOptions } from './rate-limit.js';
 export { formatResetDuration, RATE_LIMIT_DEFAULTS, RateLimiter } from './rate-limit.js';
 export type { ReplyMeta, ResolvedReply, ResolveReplyOptions } from './reply-builder.js';
 export { resolveReply, STREAM_DEFAULTS, splitText, toChunks, toCompletion } from './reply-builder.js';
+export type { ScriptOptions } from './script-file.js';
+export { loadScript, parseScript, ScriptFileError } from './script-file.js';
 export type {
   ScriptedModel,
   ScriptedModelOptions,
