@@ -37,7 +37,9 @@ export interface ExtractOptions<T> extends InputMessageOptions {
   instructions?: string;
   /** How to ask for JSON. Default `auto` (the best the provider supports). */
   mode?: ExtractionModeOption;
-  /** What the endpoint supports, for `auto`; default from the client's provider preset. */
+  /** The provider preset name, for `auto` (default: the client's `provider`, if it has one). */
+  provider?: string;
+  /** What the endpoint supports, for `auto`; default from the provider's row of the capability table. */
   capabilities?: ModeCapabilities;
   /** The schema's name on the wire. Default `extraction`. */
   schemaName?: string;
@@ -61,16 +63,19 @@ export interface ExtractionPlan<T> {
   maxAttempts: number;
 }
 
-/** Builds the plan of one extraction: schema, mode, request fields and the first messages. */
+/**
+ * Builds the plan of one extraction: schema, mode, request fields and the first messages. Sends nothing
+ * (the client is read only for its provider name), so a dry run can plan and count every request.
+ */
 export async function planExtraction<T>(
-  options: ExtractOptions<T>,
+  options: Omit<ExtractOptions<T>, 'client'> & { client?: ExtractClient },
   streaming: boolean,
 ): Promise<ExtractionPlan<T>> {
   const schema = toObjectSchema(options.schema, {
     ...(options.schemaName === undefined ? {} : { name: options.schemaName }),
     ...(options.schemaDescription === undefined ? {} : { description: options.schemaDescription }),
   });
-  const provider = clientProviderName(options.client);
+  const provider = options.provider ?? (options.client ? clientProviderName(options.client) : undefined);
   const mode = resolveMode({
     mode: options.mode ?? EXTRACT_DEFAULTS.mode,
     ...(provider === undefined ? {} : { provider }),

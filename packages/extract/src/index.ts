@@ -1,11 +1,16 @@
+export type { BatchEstimate } from './batch-estimate.js';
+export { estimateBatch } from './batch-estimate.js';
 export type { BatchInput } from './batch-input.js';
 export { batchInputKey, batchInputToExtractInput } from './batch-input.js';
 export type { BatchJournal, JournalRecord, JournalState, JournalTotals } from './batch-journal.js';
 export { createMemoryJournal, emptyTotals, JournalStateBuilder } from './batch-journal.js';
+export { runCli } from './cli-program.js';
 export type { ExtractResult } from './extract.js';
 export { extract } from './extract.js';
 export type { ExtractCallOptions, ExtractClient } from './extract-client.js';
 export { clientProviderName } from './extract-client.js';
+export type { CliIO, ExtractCommandOptions } from './extract-command.js';
+export { CLI_EXIT_CODES, CliUsageError, runExtractCommand } from './extract-command.js';
 export type { ExtractionIssue } from './extract-errors.js';
 export {
   ExtractInputError,
@@ -46,6 +51,8 @@ export {
   extractionSystemMessage,
   repairMessages,
 } from './extraction-prompt.js';
+export type { BadInput, InputSource } from './input-files.js';
+export { INPUT_FILE_DEFAULTS, openInputSource } from './input-files.js';
 export type { JsonlJournalOptions } from './jsonl-journal.js';
 export { createJsonlJournal, defaultErrorsPath } from './jsonl-journal.js';
 export type { ObjectSchema, SchemaInput, ValidationResult, ZodLikeSchema } from './object-schema.js';
@@ -53,7 +60,10 @@ export { isStrictJsonSchema, OBJECT_SCHEMA_DEFAULTS, toObjectSchema } from './ob
 export type { ModelJsonResult } from './parse-model-json.js';
 export { locateJson, parseModelJson } from './parse-model-json.js';
 export { isPrefixObject, parsePartialObject } from './parse-partial-object.js';
+export { loadSchema } from './schema-loader.js';
 export { StreamOutputAccumulator } from './stream-output-accumulator.js';
+export type { TokensCommandOptions } from './tokens-command.js';
+export { runTokensCommandForFiles } from './tokens-command.js';
 export { addUsage, emptyUsage } from './usage-sum.js';
 export type { InputQueueOptions, QueuedItem, WorkQueue } from './work-queue.js';
 export { createInputQueue } from './work-queue.js';
