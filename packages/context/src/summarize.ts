@@ -177,7 +177,7 @@ export function summarize(options: SummarizeOptions = {}): ContextManager {
         );
         const text = response.choices[0]?.message.content?.trim();
         if (!text) throw new Error('the summarizer returned an empty summary');
-        const folded = boundary - covered;
+        const folded = overflow.length;
         summaryText = text;
         summary = { role: summaryRole, content: `${SUMMARIZE_DEFAULTS.summaryPrefix}${text}` };
         head = [...kept];
