@@ -52,6 +52,26 @@ export type { FetchFunction } from './fetch-transport.js';
 export { createFetchTransport } from './fetch-transport.js';
 export type { HttpSendConfig } from './http-send.js';
 export { createHttpSend } from './http-send.js';
+export type {
+  InProcessLimiter,
+  InProcessLimiterOptions,
+  Limiter,
+  LimiterAcquireOptions,
+  LimiterLimits,
+  LimiterScopeStats,
+  Permit,
+} from './limiter.js';
+export { createLimiter, DEFAULT_LIMITER_LIMITS } from './limiter.js';
+export {
+  isLimiterCapacityError,
+  isQueueFullError,
+  isQueueTimeoutError,
+  LimiterCapacityError,
+  QueueFullError,
+  QueueTimeoutError,
+} from './limiter-errors.js';
+export type { LimiterMiddlewareOptions, LimiterPauseEvent } from './limiter-middleware.js';
+export { createLimiterMiddleware } from './limiter-middleware.js';
 export { CREDENTIAL_HEADERS, REDACTED, redactHeaders, redactSecrets } from './redact.js';
 export type { ChatResponse, ResponseMeta } from './response-meta.js';
 export { REQUEST_ID_HEADERS, requestIdOf, withMeta } from './response-meta.js';

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ChatloopError } from '@chatloop/protocol';
+import {
+  type Limiter,
+  type LimiterAcquireOptions,
+  LimiterCapacityError,
+  type LimiterLimits,
+  type Permit,
+  QueueFullError,
+  QueueTimeoutError,
+} from '@chatloop/core';
 import type { Redis } from 'ioredis';
 import {
   acquireScript,
@@ -10,16 +18,6 @@ import {
   settleScript,
 } from './limiter-scripts.js';
 import { REDIS_CONNECTION_DEFAULTS, withBackend } from './redis-connection.js';
-
-/** Limits of one scope (usually one API key, or one key and model). 0 or absent: unlimited. */
-export interface ScopeLimits {
-  /** Requests per sliding window (a minute by default), fleet-wide. */
-  requestsPerMinute?: number;
-  /** Tokens per sliding window, fleet-wide: estimates at acquire, replaced by actual usage at settle. */
-  tokensPerMinute?: number;
-  /** Requests in flight at once, fleet-wide; each holds a lease that expires if its worker dies. */
-  maxConcurrent?: number;
-}
 
 /** Defaults of {@link RedisLimiter}. */
 export const REDIS_LIMITER_DEFAULTS = {
@@ -33,42 +31,31 @@ export const REDIS_LIMITER_DEFAULTS = {
   leasePollMs: 5,
 } as const;
 
-/** Options of {@link RedisLimiter}. */
-export interface RedisLimiterOptions {
+/**
+ * Options of {@link RedisLimiter}: the same budgets as the in-process limiter (`LimiterLimits` of
+ * `@chatloop/core`), counted across every process that shares the Redis and the scope name.
+ */
+export interface RedisLimiterOptions extends LimiterLimits {
   /** An ioredis connection from {@link connectRedis} (not a blocking one). */
   redis: Redis;
-  /** Limits per scope. */
-  limits?: Record<string, ScopeLimits>;
-  /** Limits of scopes not named in `limits`. */
-  defaultLimits?: ScopeLimits;
+  /** Budgets for particular scopes, over the defaults. */
+  scopes?: Readonly<Record<string, LimiterLimits>>;
   /** Key prefix; default `chatloop:`. */
   keyPrefix?: string;
-  windowMs?: number;
   leaseMs?: number;
   maxPollMs?: number;
   leasePollMs?: number;
-  /** Injected sleep for tests; must reject with the signal's reason on abort. */
+  /** Injected sleep; must reject with the signal's reason on abort. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** What to acquire: a permit for `requests` requests and an estimated `tokens` tokens in `scope`. */
-export interface RedisAcquireRequest {
-  scope: string;
-  requests?: number;
-  tokens?: number;
-  signal?: AbortSignal;
-}
-
-/** A granted permit. Settle it with the tokens actually used, then release it (both idempotent). */
-export interface RedisPermit {
-  readonly scope: string;
+/** A granted permit (the core `Permit`), with when and after how long a wait it was granted. */
+export interface RedisPermit extends Permit {
   readonly id: string;
   /** How long acquiring waited, in milliseconds. */
   readonly waitedMs: number;
   /** When it was granted, on the Redis server's clock (ms since the epoch). */
   readonly grantedAtMs: number;
-  settle(usage: { tokens: number }): Promise<void>;
-  release(): Promise<void>;
 }
 
 /** A snapshot of one scope, as Redis sees it now. */
@@ -79,76 +66,84 @@ export interface ScopeState {
   pausedForMs: number;
 }
 
-/** Waiting for a permit was aborted by the caller's signal. */
-export class LimiterAbortError extends ChatloopError {
-  constructor(options?: { cause?: unknown }) {
-    super('aborted', 'waiting for a rate-limit permit was aborted', options);
-  }
-}
-
 /**
  * The fleet-wide limiter: every process sharing a Redis and a scope name shares one requests-per-minute
  * window, one tokens-per-minute window, one set of concurrency leases and one paused-until time. Each
  * decision is one atomic Lua script on the server's clock, so processes never race or drift.
  */
-export class RedisLimiter {
+export class RedisLimiter implements Limiter {
   readonly #redis: Redis;
-  readonly #limits: Record<string, ScopeLimits>;
-  readonly #defaultLimits: ScopeLimits;
+  readonly #scopes: Readonly<Record<string, LimiterLimits>>;
+  readonly #defaults: LimiterLimits;
   readonly #prefix: string;
-  readonly #windowMs: number;
   readonly #leaseMs: number;
   readonly #maxPollMs: number;
   readonly #leasePollMs: number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #waiting = new Map<string, number>();
 
   constructor(options: RedisLimiterOptions) {
-    this.#redis = options.redis;
-    this.#limits = options.limits ?? {};
-    this.#defaultLimits = options.defaultLimits ?? {};
-    this.#prefix = options.keyPrefix ?? REDIS_CONNECTION_DEFAULTS.keyPrefix;
-    this.#windowMs = options.windowMs ?? REDIS_LIMITER_DEFAULTS.windowMs;
-    this.#leaseMs = options.leaseMs ?? REDIS_LIMITER_DEFAULTS.leaseMs;
-    this.#maxPollMs = options.maxPollMs ?? REDIS_LIMITER_DEFAULTS.maxPollMs;
-    this.#leasePollMs = options.leasePollMs ?? REDIS_LIMITER_DEFAULTS.leasePollMs;
-    this.#sleep = options.sleep ?? abortableSleep;
+    const { redis, scopes, keyPrefix, leaseMs, maxPollMs, leasePollMs, sleep, ...defaults } = options;
+    this.#redis = redis;
+    this.#scopes = scopes ?? {};
+    this.#defaults = defaults;
+    this.#prefix = keyPrefix ?? REDIS_CONNECTION_DEFAULTS.keyPrefix;
+    this.#leaseMs = leaseMs ?? REDIS_LIMITER_DEFAULTS.leaseMs;
+    this.#maxPollMs = maxPollMs ?? REDIS_LIMITER_DEFAULTS.maxPollMs;
+    this.#leasePollMs = leasePollMs ?? REDIS_LIMITER_DEFAULTS.leasePollMs;
+    this.#sleep = sleep ?? abortableSleep;
   }
 
   /**
-   * Waits until the scope has room, then takes a permit.
+   * Waits until the scope has room fleet-wide, then takes a permit.
    *
-   * @throws {@link LimiterAbortError} when `signal` aborts while waiting.
-   * @throws {@link BackendUnavailableError} when Redis is down.
+   * @throws the signal's reason when it aborts while waiting; `QueueFullError` / `QueueTimeoutError`
+   *   (from `@chatloop/core`) past `maxQueueSize` waiting in this process or `maxQueueWaitMs`;
+   *   `LimiterCapacityError` for a charge no window could ever admit; {@link BackendUnavailableError}
+   *   when Redis is down.
    */
-  async acquire(request: RedisAcquireRequest): Promise<RedisPermit> {
+  async acquire(request: LimiterAcquireOptions): Promise<RedisPermit> {
     const { scope, signal } = request;
-    const limits = this.#limits[scope] ?? this.#defaultLimits;
+    const limits = this.#limits(scope);
+    const requests = Math.max(1, request.requests ?? 1);
+    const tokens = Math.max(0, Math.ceil(request.tokens ?? 0));
+    const rpm = finite(limits.requestsPerMinute);
+    const tpm = finite(limits.tokensPerMinute);
+    if (rpm > 0 && requests > rpm) throw new LimiterCapacityError(scope, 'requests', requests, rpm);
+    if (tpm > 0 && tokens > tpm) throw new LimiterCapacityError(scope, 'tokens', tokens, tpm);
+    signal?.throwIfAborted();
     const keys = this.#keys(scope);
     const id = randomUUID();
     const started = performance.now();
-    const args = [
-      id,
-      Math.max(1, request.requests ?? 1),
-      Math.max(0, Math.ceil(request.tokens ?? 0)),
-      limits.requestsPerMinute ?? 0,
-      limits.tokensPerMinute ?? 0,
-      limits.maxConcurrent ?? 0,
-      this.#leaseMs,
-      this.#windowMs,
-    ];
-    for (;;) {
-      if (signal?.aborted) throw new LimiterAbortError({ cause: signal.reason });
-      const reply = (await withBackend('limiter acquire', () =>
-        acquireScript.run(this.#redis, keys, args),
-      )) as number[];
-      if (reply[0] === 1) return this.#permit(scope, id, keys, performance.now() - started, reply[2] ?? 0);
-      const waitMs =
-        reply[1] === -1 ? Math.min(this.#leasePollMs, Math.max(1, reply[2] ?? 1)) : (reply[1] ?? 1);
-      try {
-        await this.#sleep(Math.min(Math.max(1, waitMs), this.#maxPollMs), signal);
-      } catch (error) {
-        throw new LimiterAbortError({ cause: signal?.reason ?? error });
+    const windowMs = limits.windowMs ?? REDIS_LIMITER_DEFAULTS.windowMs;
+    const args = [id, requests, tokens, rpm, tpm, finite(limits.concurrency), this.#leaseMs, windowMs];
+    let waiting = false;
+    try {
+      for (;;) {
+        const reply = (await withBackend('limiter acquire', () =>
+          acquireScript.run(this.#redis, keys, args),
+        )) as number[];
+        if (reply[0] === 1)
+          return this.#permit(scope, id, tokens, keys, performance.now() - started, reply[2] ?? 0);
+        if (!waiting) {
+          const queued = this.#waiting.get(scope) ?? 0;
+          const maxQueueSize = limits.maxQueueSize ?? Number.POSITIVE_INFINITY;
+          if (queued >= maxQueueSize) throw new QueueFullError(scope, maxQueueSize);
+          this.#waiting.set(scope, queued + 1);
+          waiting = true;
+        }
+        const waitedMs = performance.now() - started;
+        const maxQueueWaitMs = limits.maxQueueWaitMs ?? Number.POSITIVE_INFINITY;
+        if (waitedMs >= maxQueueWaitMs) throw new QueueTimeoutError(scope, maxQueueWaitMs);
+        const suggested =
+          reply[1] === -1 ? Math.min(this.#leasePollMs, Math.max(1, reply[2] ?? 1)) : (reply[1] ?? 1);
+        await this.#sleep(
+          Math.min(Math.max(1, suggested), this.#maxPollMs, Math.max(1, maxQueueWaitMs - waitedMs)),
+          signal,
+        );
       }
+    } finally {
+      if (waiting) this.#waiting.set(scope, (this.#waiting.get(scope) ?? 1) - 1);
     }
   }
 
@@ -163,10 +158,11 @@ export class RedisLimiter {
     );
   }
 
-  /** The scope's current counts, for dashboards and tests. */
+  /** The scope's current counts, fleet-wide, for dashboards and tests. */
   async inspect(scope: string): Promise<ScopeState> {
+    const windowMs = this.#limits(scope).windowMs ?? REDIS_LIMITER_DEFAULTS.windowMs;
     const reply = (await withBackend('limiter inspect', () =>
-      inspectScript.run(this.#redis, this.#keys(scope), [this.#windowMs]),
+      inspectScript.run(this.#redis, this.#keys(scope), [windowMs]),
     )) as number[];
     return {
       requestsInWindow: reply[0] ?? 0,
@@ -176,14 +172,26 @@ export class RedisLimiter {
     };
   }
 
-  #permit(scope: string, id: string, keys: string[], waitedMs: number, grantedAtMs: number): RedisPermit {
+  #limits(scope: string): LimiterLimits {
+    const specific = this.#scopes[scope];
+    return specific ? { ...this.#defaults, ...specific } : this.#defaults;
+  }
+
+  #permit(
+    scope: string,
+    id: string,
+    tokens: number,
+    keys: string[],
+    waitedMs: number,
+    grantedAtMs: number,
+  ): RedisPermit {
     const redis = this.#redis;
     const leaseMs = this.#leaseMs;
-    const limits = this.#limits[scope] ?? this.#defaultLimits;
+    const leased = finite(this.#limits(scope).concurrency) > 0;
     let settled = false;
     let released = false;
     // Long calls (streams) renew their lease so it only expires when the worker is gone.
-    const renewal = limits.maxConcurrent
+    const renewal = leased
       ? setInterval(() => {
           renewScript.run(redis, keys, [id, leaseMs]).catch(() => undefined);
         }, leaseMs / 3)
@@ -192,6 +200,7 @@ export class RedisLimiter {
     return {
       scope,
       id,
+      tokens,
       waitedMs,
       grantedAtMs,
       async settle(usage) {
@@ -205,8 +214,7 @@ export class RedisLimiter {
         if (released) return;
         released = true;
         if (renewal) clearInterval(renewal);
-        if (limits.maxConcurrent)
-          await withBackend('limiter release', () => releaseScript.run(redis, keys, [id]));
+        if (leased) await withBackend('limiter release', () => releaseScript.run(redis, keys, [id]));
       },
     };
   }
@@ -222,6 +230,11 @@ export class RedisLimiter {
       `${base}paused`,
     ];
   }
+}
+
+/** Infinity and absent mean "no limit", which the Lua script spells 0. */
+function finite(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
