@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { byteStream, chunk, collect, sseBody } from '../test/byte-stream.js';
 import { decodeChatCompletionStream } from './chat-completion-stream.js';
@@ -116,5 +117,90 @@ describe('decodeChatCompletionStream', () => {
       decodeChatCompletionStream(byteStream([sseBody([text('a'), text('b', 'stop')])]), { accumulator }),
     );
     expect(accumulator.toCompletion().choices[0]?.message.content).toBe('ab');
+  });
+
+  it('hands out the chunks received before an error, then the error', async () => {
+    const stream = decodeChatCompletionStream(byteStream([`${sseBody([text('a')], false)}data: {oops}\n\n`]));
+    expect((await stream.next()).value).toMatchObject({ choices: [{ delta: { content: 'a' } }] });
+    expect(isMalformedResponseError(await stream.next().catch((e: unknown) => e))).toBe(true);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('answers concurrent next() calls in order', async () => {
+    const stream = decodeChatCompletionStream(
+      byteStream([sseBody([text('a')], false), sseBody([text('b', 'stop')])]),
+    );
+    const results = await Promise.all([stream.next(), stream.next(), stream.next(), stream.next()]);
+    expect(results.map((r) => (r.done ? 'done' : r.value.choices[0]?.delta.content))).toEqual([
+      'a',
+      'b',
+      'done',
+      'done',
+    ]);
+  });
+
+  it('releases a Node stream body when the consumer breaks early', async () => {
+    const body = Readable.from([
+      Buffer.from(sseBody([text('a')], false)),
+      Buffer.from(sseBody([text('b', 'stop')])),
+    ]);
+    for await (const received of decodeChatCompletionStream(body)) {
+      expect(received.choices[0]?.delta.content).toBe('a');
+      break;
+    }
+    expect(body.destroyed).toBe(true);
+  });
+
+  it('cancels a ReadableStream body on return() and answers done afterwards', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode(sseBody([text('a')], false)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const stream = decodeChatCompletionStream(body);
+    expect((await stream.next()).done).toBe(false);
+    expect(await stream.return()).toEqual({ done: true, value: undefined });
+    expect(cancelled).toBe(true);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('releases the body at [DONE] even if the server keeps it open', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(sseBody([text('a', 'stop')])));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    expect(await collect(decodeChatCompletionStream(body))).toHaveLength(1);
+    expect(cancelled).toBe(true);
+  });
+
+  it('rejects with the given error on throw() and releases the body', async () => {
+    const body = Readable.from([
+      Buffer.from(sseBody([text('a')], false)),
+      Buffer.from(sseBody([text('b', 'stop')])),
+    ]);
+    const stream = decodeChatCompletionStream(body);
+    await stream.next();
+    const reason = new Error('consumer gave up');
+    await expect(stream.throw(reason)).rejects.toBe(reason);
+    expect(body.destroyed).toBe(true);
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('works as the target of yield* and returns itself as its async iterator', async () => {
+    const stream = decodeChatCompletionStream(byteStream([sseBody([text('a'), text('b', 'stop')])]));
+    expect(stream[Symbol.asyncIterator]()).toBe(stream);
+    async function* wrapped() {
+      yield* stream;
+    }
+    expect((await collect(wrapped())).length).toBe(2);
   });
 });

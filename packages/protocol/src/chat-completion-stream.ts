@@ -1,7 +1,19 @@
+import {
+  createParser,
+  type EventSourceMessage,
+  type EventSourceParser,
+  type ParseError,
+} from 'eventsource-parser';
 import type { ChatCompletionChunk } from './chunk.js';
 import { ChunkAccumulator } from './chunk-accumulator.js';
 import { safeJsonParse } from './safe-json-parse.js';
-import { type ByteStream, decodeSseEvents, type SseDecoderOptions } from './sse-decoder.js';
+import {
+  type ByteStream,
+  DEFAULT_SSE_DECODER_OPTIONS,
+  iterateBytes,
+  type SseDecoderOptions,
+  tooLargeError,
+} from './sse-decoder.js';
 import { IncompleteStreamError, MalformedResponseError, StreamEventError } from './stream-errors.js';
 
 /** Options of {@link decodeChatCompletionStream}. */
@@ -18,42 +30,199 @@ export interface ChatCompletionStreamOptions extends SseDecoderOptions {
 export const DONE_DATA = '[DONE]';
 
 /**
- * Decodes a streamed ChatCompletions body into its chunks. Stops at `data: [DONE]`. A stream is only
- * complete with `[DONE]` or once every choice has a `finish_reason`; one that just ends is an error,
- * never a short success.
+ * Decodes a streamed ChatCompletions body into its chunks, with the SSE framing rules of
+ * {@link decodeSseEvents}. Stops at `data: [DONE]`. A stream is only complete with `[DONE]` or once
+ * every choice has a `finish_reason`; one that just ends is an error, never a short success. Each
+ * chunk is added to the accumulator before it is yielded.
+ *
+ * The result is a hand-written async generator: events are parsed synchronously as bytes arrive, and
+ * a chunk already received is handed out as an already-resolved promise, without the several
+ * microtask turns a language-level async generator spends per `yield`. Stopping early (`return()`,
+ * `break`) releases the body.
  *
  * @throws StreamEventError for an `event: error` frame or a `{ "error": { ... } }` payload.
  * @throws IncompleteStreamError when the body ends without `[DONE]` and before every choice finished;
  *   it carries the partial completion.
- * @throws MalformedResponseError for a payload that is not JSON, or not a chunk object.
+ * @throws MalformedResponseError for a payload that is not JSON, or not a chunk object, or a line
+ *   longer than `maxBufferSize`.
  */
-export async function* decodeChatCompletionStream(
+export function decodeChatCompletionStream(
   body: ByteStream,
   options: ChatCompletionStreamOptions = {},
 ): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-  const accumulator = options.accumulator ?? new ChunkAccumulator();
-  for await (const event of decodeSseEvents(body, options)) {
-    const data = event.data;
-    if (data === DONE_DATA) return;
-    if (event.event === 'error') throw new StreamEventError(parseErrorPayload(data));
-    if (data === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = safeJsonParse(data);
-    } catch (cause) {
-      // The body ended inside this event: a cut-off stream, reported as incomplete below.
-      if (event.unterminated === true) break;
-      throw new MalformedResponseError('A stream event holds invalid JSON.', data, { cause });
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new MalformedResponseError('A stream event holds JSON that is not a chunk object.', data);
-    }
-    const chunk = parsed as ChatCompletionChunk;
-    if (chunk.error != null && chunk.choices === undefined) throw new StreamEventError(chunk);
-    accumulator.add(chunk);
-    yield chunk;
+  return new ChunkStream(body, options);
+}
+
+const DONE_RESULT: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
+
+class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  readonly #accumulator: ChunkAccumulator;
+  readonly #body: ByteStream;
+  readonly #decoder = new TextDecoder();
+  readonly #parser: EventSourceParser;
+  #source: AsyncIterator<Uint8Array> | undefined;
+  /** Events parsed and not handed out yet, from `#head` on. */
+  #events: EventSourceMessage[] = [];
+  #head = 0;
+  #failure: ParseError | undefined;
+  /** The body has ended: the events left are the last ones. */
+  #ended = false;
+  /** The stream is over ([DONE], end of body, failed or stopped); `next()` answers done. */
+  #closed = false;
+  /** A `next()` is waiting for bytes (`#pending`); later calls queue behind it. */
+  #pulling = false;
+  #pending: Promise<IteratorResult<ChatCompletionChunk, void>> | undefined;
+
+  constructor(body: ByteStream, options: ChatCompletionStreamOptions) {
+    this.#body = body;
+    this.#accumulator = options.accumulator ?? new ChunkAccumulator();
+    this.#parser = createParser({
+      onEvent: (event) => {
+        this.#events.push(event);
+      },
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') this.#failure = error;
+      },
+      onRetry: options.onRetry,
+      onComment: options.onComment,
+      maxBufferSize: options.maxBufferSize ?? DEFAULT_SSE_DECODER_OPTIONS.maxBufferSize,
+    });
   }
-  if (!accumulator.finished) throw new IncompleteStreamError(accumulator.snapshot(), accumulator.chunkCount);
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    if (this.#pulling && this.#pending !== undefined) {
+      return this.#pending.then(
+        () => this.next(),
+        () => this.next(),
+      );
+    }
+    let result: IteratorResult<ChatCompletionChunk, void> | undefined;
+    try {
+      result = this.#takeBuffered();
+    } catch (error) {
+      return this.#fail(error);
+    }
+    if (result === DONE_RESULT) return this.#release().then(() => DONE_RESULT);
+    if (result !== undefined) return Promise.resolve(result);
+    this.#pulling = true;
+    this.#pending = this.#pull();
+    return this.#pending;
+  }
+
+  async return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    this.#closed = true;
+    await this.#release();
+    return DONE_RESULT;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    return this.#fail(error);
+  }
+
+  /**
+   * Hands out the next buffered chunk, `DONE_RESULT` when the stream is over, or `undefined` when
+   * more bytes are needed.
+   *
+   * @throws what {@link toChunk} throws, and IncompleteStreamError at an early end of the body.
+   */
+  #takeBuffered(): IteratorResult<ChatCompletionChunk, void> | undefined {
+    if (this.#closed) return DONE_RESULT;
+    const events = this.#events;
+    while (this.#head < events.length) {
+      const event = events[this.#head++] as EventSourceMessage;
+      const chunk = toChunk(event, this.#ended);
+      if (chunk === undefined) continue;
+      if (chunk === null) {
+        this.#closed = true;
+        return DONE_RESULT;
+      }
+      this.#accumulator.add(chunk);
+      return { done: false, value: chunk };
+    }
+    this.#events = [];
+    this.#head = 0;
+    if (!this.#ended) return undefined;
+    this.#closed = true;
+    if (!this.#accumulator.finished) {
+      throw new IncompleteStreamError(this.#accumulator.snapshot(), this.#accumulator.chunkCount);
+    }
+    return DONE_RESULT;
+  }
+
+  async #pull(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    try {
+      this.#source ??= iterateBytes(this.#body)[Symbol.asyncIterator]();
+      for (;;) {
+        const read = await this.#source.next();
+        if (read.done === true) {
+          this.#end();
+        } else {
+          const text = this.#decoder.decode(read.value, { stream: true });
+          if (text !== '') this.#parser.feed(text);
+        }
+        if (this.#failure !== undefined) throw tooLargeError(this.#failure);
+        const result = this.#takeBuffered();
+        if (result === DONE_RESULT) await this.#release();
+        if (result !== undefined) return result;
+      }
+    } catch (error) {
+      return this.#fail(error);
+    } finally {
+      this.#pulling = false;
+    }
+  }
+
+  /** The body has ended: flush the decoder and complete the last line and event. */
+  #end(): void {
+    this.#ended = true;
+    const rest = this.#decoder.decode();
+    if (rest !== '') this.#parser.feed(rest);
+    // Two line ends complete whatever line and event the body ended in (a lone CR waits for an LF).
+    this.#parser.feed('\n\n');
+  }
+
+  async #fail(error: unknown): Promise<never> {
+    this.#closed = true;
+    // The stream's own error is what the caller needs; failing to release a broken body adds nothing.
+    await this.#release().then(undefined, () => undefined);
+    throw error;
+  }
+
+  /** Releases the body (cancels or destroys it) unless it has ended or was never opened. */
+  async #release(): Promise<void> {
+    const source = this.#source;
+    if (this.#ended || source === undefined) return;
+    this.#ended = true;
+    await source.return?.();
+  }
+}
+
+/**
+ * Reads one event: the chunk, `null` for `[DONE]`, `undefined` for an event to skip (empty data, or
+ * a cut-off last event, which the caller reports as an incomplete stream).
+ */
+function toChunk(event: EventSourceMessage, unterminated: boolean): ChatCompletionChunk | null | undefined {
+  const data = event.data;
+  if (data === DONE_DATA) return null;
+  if (event.event === 'error') throw new StreamEventError(parseErrorPayload(data));
+  if (data === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = safeJsonParse(data);
+  } catch (cause) {
+    if (unterminated) return undefined;
+    throw new MalformedResponseError('A stream event holds invalid JSON.', data, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new MalformedResponseError('A stream event holds JSON that is not a chunk object.', data);
+  }
+  const chunk = parsed as ChatCompletionChunk;
+  if (chunk.error != null && chunk.choices === undefined) throw new StreamEventError(chunk);
+  return chunk;
 }
 
 function parseErrorPayload(data: string): unknown {

@@ -24,4 +24,20 @@ describe('safeJsonParse', () => {
   it('throws SyntaxError on invalid JSON', () => {
     expect(() => safeJsonParse('{"a":')).toThrow(SyntaxError);
   });
+
+  it('strips keys spelled with unicode escapes, which the plain fast path never sees', () => {
+    const parsed = safeJsonParse('{"a":1,"\\u005f_proto__":{"polluted":true},"b":"\\u00e9"}') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(parsed)).toEqual(['a', 'b']);
+    expect(parsed.b).toBe('é');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('takes the fast path for text without those keys or escapes, with the same result', () => {
+    expect(safeJsonParse('{"choices":[{"delta":{"content":"héllo 🌍"}}]}')).toEqual({
+      choices: [{ delta: { content: 'héllo 🌍' } }],
+    });
+  });
 });

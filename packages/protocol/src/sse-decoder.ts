@@ -67,7 +67,7 @@ export async function* decodeSseEvents(
     const text = decoder.decode(bytes, { stream: true });
     if (text === '') continue;
     parser.feed(text);
-    if (failure !== undefined) throw tooLarge(failure);
+    if (failure !== undefined) throw tooLargeError(failure);
     if (pending.length === 0) continue;
     const ready = pending;
     pending = [];
@@ -78,7 +78,7 @@ export async function* decodeSseEvents(
   ended = true;
   // Two line ends complete whatever line and event the body ended in (a lone CR waits for an LF).
   parser.feed('\n\n');
-  if (failure !== undefined) throw tooLarge(failure);
+  if (failure !== undefined) throw tooLargeError(failure);
   yield* pending;
 }
 
@@ -114,7 +114,8 @@ function toSseEvent(data: string, event: string | undefined, id: string | undefi
   return result;
 }
 
-function tooLarge(error: ParseError): MalformedResponseError {
+/** The error for a line or event over the buffer limit. */
+export function tooLargeError(error: ParseError): MalformedResponseError {
   return new MalformedResponseError(
     `The event stream holds a line or event larger than the buffer limit: ${error.message}`,
     error.line ?? '',
