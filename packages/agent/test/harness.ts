@@ -3,6 +3,7 @@ import { createClient } from '@chatloop/core';
 import type { ChatCompletionRequest } from '@chatloop/protocol';
 import type { ScriptedModel, ServerOptions, TestServer } from '@chatloop/testing';
 import { startServer } from '@chatloop/testing';
+import type { Dispatcher } from 'undici';
 import { validateTranscript } from '../src/transcript.js';
 
 /** A test server with scripted models and a client pointed at it; `close()` releases both. */
@@ -17,10 +18,15 @@ export interface Harness {
 /** Starts the testing server (validation on) with `models`, and a client for it. */
 export async function startHarness(
   models: Record<string, ScriptedModel>,
-  options: Omit<ServerOptions, 'models'> & { apiKey?: string } = {},
+  options: Omit<ServerOptions, 'models'> & { apiKey?: string; dispatcher?: Dispatcher } = {},
 ): Promise<Harness> {
-  const server = await startServer({ ...options, models });
-  const client = createClient({ baseURL: server.url, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  const { dispatcher, ...serverOptions } = options;
+  const server = await startServer({ ...serverOptions, models });
+  const client = createClient({
+    baseURL: server.url,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(dispatcher ? { dispatcher } : {}),
+  });
   return {
     server,
     client,
@@ -30,6 +36,7 @@ export async function startHarness(
         .map((request) => request.body as ChatCompletionRequest),
     async close() {
       await client.close();
+      await dispatcher?.close();
       await server.close();
     },
   };
