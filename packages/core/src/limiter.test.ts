@@ -265,6 +265,6 @@ describe('createLimiter', () => {
     expect(await waiting).toMatchObject({ message: 'done' });
     await first.release();
     await flush();
-    expect(timers()).toBe(before);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });
