@@ -150,6 +150,8 @@ describe('withRetries', () => {
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort(new Error('stop'));
     expect(await settled).toMatchObject({ message: 'stop' });
-    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBeLessThanOrEqual(before);
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBeLessThanOrEqual(
+      before,
+    );
   });
 });
