@@ -71,6 +71,8 @@ export type {
   ToolCallSucceededEvent,
   ToolEvent,
 } from './tool-events.js';
+export type { ToolFailureTracker, ToolFailureTrackerOptions } from './tool-failure-tracker.js';
+export { createToolFailureTracker, TOOL_FAILURE_TRACKER_DEFAULTS } from './tool-failure-tracker.js';
 export type {
   InferToolArguments,
   ToolParameters,
