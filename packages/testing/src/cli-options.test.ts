@@ -51,6 +51,19 @@ describe('parseCliArgs', () => {
     expect(server.defaultModel).toBeDefined();
   });
 
+  it('replays a cassette, or records one through a proxy', () => {
+    expect(parseCliArgs(['--cassette', 'c.json']).server.replay).toEqual({ cassette: 'c.json' });
+    expect(
+      parseCliArgs(['--record', 'https://api.example.com/v1', '--cassette', 'c.json']).server.record,
+    ).toEqual({
+      upstreamURL: 'https://api.example.com/v1',
+      cassettePath: 'c.json',
+    });
+    expect(() => parseCliArgs(['--record', 'https://api.example.com/v1'])).toThrow(
+      '--record needs --cassette',
+    );
+  });
+
   it('rejects unknown flags and bad values', () => {
     expect(() => parseCliArgs(['--prot', '1'])).toThrow(CliUsageError);
     expect(() => parseCliArgs(['--port', 'abc'])).toThrow(

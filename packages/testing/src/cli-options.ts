@@ -19,6 +19,9 @@ export const CLI_USAGE = `Usage: chatloop-server [options]
 Serves an OpenAI-compatible API (POST /v1/chat/completions, GET /v1/models) for tests.
 
   --script <file>         JSON script: an array of turns, or { models, default, profile, rateLimit, faults, ... }
+  --cassette <file>       replay recorded exchanges from this cassette (with --record: write it)
+  --record <url>          proxy to this upstream base URL (e.g. https://api.openai.com/v1), recording
+                          each exchange to --cassette; the client's Authorization header is forwarded
   --port <n>              port (default ${CLI_DEFAULTS.port}; 0 for any free port)
   --host <addr>           interface (default ${CLI_DEFAULTS.host})
   --profile <name>        openai | deepseek
@@ -63,6 +66,8 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
       allowPositionals: false,
       options: {
         script: { type: 'string' },
+        cassette: { type: 'string' },
+        record: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         profile: { type: 'string' },
@@ -110,5 +115,13 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     if (seed !== undefined) server.faults.seed = seed;
   }
   if (values['no-validate'] === true) server.validate = false;
+  const cassette = text('cassette');
+  const record = text('record');
+  if (record !== undefined) {
+    if (cassette === undefined) throw new CliUsageError('--record needs --cassette <file> to write to.');
+    server.record = { upstreamURL: record, cassettePath: cassette };
+  } else if (cassette !== undefined) {
+    server.replay = { cassette };
+  }
   return { help: values.help === true, server };
 }

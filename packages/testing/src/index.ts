@@ -1,5 +1,19 @@
 export type { ApiErrorFields, ApiErrorResponse } from './api-error.js';
 export { apiError } from './api-error.js';
+export type { Cassette, CassetteExchange } from './cassette.js';
+export {
+  CassetteError,
+  canonicalJson,
+  DEFAULT_IGNORED_FIELDS,
+  emptyCassette,
+  exchangeKey,
+  KEPT_RESPONSE_HEADERS,
+  keptHeaders,
+  loadCassette,
+  saveCassette,
+} from './cassette.js';
+export type { ProxyExchange, RecordOptions, ReplayOptions } from './cassette-proxy.js';
+export { CassetteRecorder, CassetteReplayer, usageOf } from './cassette-proxy.js';
 export type { CliConfig } from './cli-options.js';
 export { CLI_DEFAULTS, CLI_USAGE, CliUsageError, parseCliArgs } from './cli-options.js';
 export type { Fault, FaultContext, FaultPlan, FaultTiming } from './faults.js';

@@ -5,6 +5,14 @@ import type { ChatCompletionRequest } from '@chatloop/protocol';
 import { safeJsonParse } from '@chatloop/protocol';
 import { waitForAbort, writePlain, writeStream } from './answer-writer.js';
 import { type ApiErrorResponse, apiError } from './api-error.js';
+import type { CassetteExchange } from './cassette.js';
+import {
+  CassetteRecorder,
+  CassetteReplayer,
+  type RecordOptions,
+  type ReplayOptions,
+  usageOf,
+} from './cassette-proxy.js';
 import { type Fault, FaultPicker, type FaultPlan } from './faults.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { resolveReply, toChunks, toCompletion } from './reply-builder.js';
@@ -42,6 +50,18 @@ export interface ServerOptions {
    * any language can ask for one. Default `true`.
    */
   faultHeader?: boolean;
+  /**
+   * Record mode: every `/v1/...` request is forwarded to `record.upstreamURL` and the exchange saved to
+   * `record.cassettePath` (no request headers, so no key). Models, validation, faults and rate limits
+   * are not applied.
+   */
+  record?: RecordOptions;
+  /**
+   * Replay mode: `/v1/...` requests are answered from a cassette, matched by method, path and body
+   * content; a request without a match gets a 400 (`code: 'cassette_miss'`) that describes it.
+   * @throws CassetteError from `startServer` when the cassette cannot be read.
+   */
+  replay?: ReplayOptions;
   /** Clock in ms since the epoch (for `created`, `receivedAt`, rate-limit windows). Default `Date.now`. */
   now?: () => number;
 }
@@ -141,6 +161,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const faults = new FaultPicker(options.faults);
   const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit, now);
   const faultHeader = options.faultHeader ?? true;
+  const recorder = options.record === undefined ? undefined : new CassetteRecorder(options.record);
+  const replayer = options.replay === undefined ? undefined : new CassetteReplayer(options.replay);
   let sequence = 0;
   let chatCount = 0;
   let closing = false;
@@ -344,6 +366,34 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     entry.reported = outcome.complete && includeUsage;
   };
 
+  const bookRecorded = (exchange: Exchange, recorded: CassetteExchange) => {
+    const usage = usageOf(recorded);
+    if (usage === undefined) return;
+    const body = recorded.request.body as { model?: unknown } | null;
+    ledger.add({
+      requestIndex: exchange.index,
+      model: typeof body?.model === 'string' ? body.model : '',
+      streamed: recorded.response.events !== undefined,
+      usage,
+      reported: true,
+    });
+  };
+
+  const handleCassette = async (exchange: Exchange, method: string, path: string, text: string) => {
+    const proxyExchange = { ...exchange, method, path, text, chunkDelayMs };
+    if (recorder !== undefined) {
+      bookRecorded(exchange, await recorder.handle(proxyExchange));
+      return;
+    }
+    const found = replayer!.find(method, path, text);
+    if (!('request' in found)) {
+      sendError(exchange, found);
+      return;
+    }
+    await replayer!.write(found, proxyExchange);
+    bookRecorded(exchange, found);
+  };
+
   const route = async (exchange: Exchange) => {
     const { request } = exchange;
     const text = await readBody(request);
@@ -360,6 +410,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     const pathname = path.split('?')[0] ?? '/';
     const authError = checkAuth(exchange);
     if (authError !== undefined) return sendError(exchange, authError);
+    if ((recorder !== undefined || replayer !== undefined) && pathname.startsWith('/v1/')) {
+      return handleCassette(exchange, request.method ?? 'GET', path, text);
+    }
     if (request.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(exchange, text);
     if (request.method === 'GET' && pathname === '/v1/models') return listModels(exchange);
     sendError(exchange, apiError(404, `Invalid URL (${request.method} ${pathname})`));
@@ -415,7 +468,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     injectFault(fault, times) {
       faults.inject(fault, times);
     },
-    close() {
+    async close() {
       closing = true;
       for (const controller of active) controller.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -423,7 +476,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       server.closeAllConnections();
       // Handles are released in the loop's close-callbacks phase, which follows the check phase: the
       // second setImmediate runs after it.
-      return closed.then(() => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve))));
+      await closed;
+      await recorder?.flush();
+      await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
     },
   };
 }
