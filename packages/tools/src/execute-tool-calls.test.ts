@@ -349,7 +349,7 @@ describe('executeToolCalls: failures, limits and safety', () => {
     const flood = defineTool({
       name: 'flood',
       parameters: z.object({}),
-      execute: () => 'x'.repeat(50 * 1024 * 1024),
+      execute: () => 'x'.repeat(5 * 1024 * 1024),
     });
     const [result] = await executeToolCalls([toolCall('a', 'flood', {})], createToolRegistry([flood]), {
       maxOutputChars: 4000,
