@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
+import { createClientRunner } from './client-runner.js';
 import { loadCorpus } from './corpus.js';
-import { createDecoderRunner } from './decoder-runner.js';
 import { runCorpus } from './run-corpus.js';
 
 /**
- * `pnpm conformance <dir> [--seed N]`: runs the recorded corpus in `<dir>`, prints one line per case
- * and, last, `N passed, N failed`; exits 1 on any failure.
+ * `pnpm conformance <dir> [--seed N]`: serves every recorded case of `<dir>` from a loopback server
+ * and reads it through the public client, prints one line per case and, last, `N passed, N failed`;
+ * exits 1 on any failure.
  */
 async function main(argv: readonly string[]): Promise<number> {
   const args = [...argv];
@@ -21,7 +22,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const cases = await loadCorpus(resolve(dir));
-  const runner = createDecoderRunner();
+  const runner = await createClientRunner();
   try {
     const result = await runCorpus(cases, runner, {
       ...(seed === undefined ? {} : { seed }),

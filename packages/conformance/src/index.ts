@@ -1,4 +1,7 @@
 export type { CaseRunner } from './case-runner.js';
+export type { CaseServer } from './case-server.js';
+export { startCaseServer } from './case-server.js';
+export { createClientRunner } from './client-runner.js';
 export type { CaseKind, ConformanceCase } from './corpus.js';
 export { loadCorpus } from './corpus.js';
 export type { CutPointsOptions } from './cut-points.js';
