@@ -23,6 +23,14 @@ describe('resolveMode', () => {
     expect(resolved.reason.length).toBeGreaterThan(0);
   });
 
+  it('uses the model capabilities when the provider is unknown', () => {
+    expect(resolveMode({ modelCapabilities: { jsonSchema: true, tools: true } })).toEqual({
+      mode: 'json_schema',
+      reason: 'the model supports json_schema',
+    });
+    expect(resolveMode({ provider: 'deepseek', modelCapabilities: { jsonSchema: true } }).mode).toBe('tool');
+  });
+
   it('falls back to json_object, then text, as capabilities shrink', () => {
     expect(resolveMode({ capabilities: { jsonObject: true } }).mode).toBe('json_object');
     expect(resolveMode({ capabilities: {} }).mode).toBe('text');

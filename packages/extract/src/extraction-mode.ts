@@ -49,23 +49,34 @@ export interface ResolvedMode {
 /**
  * Resolves `auto` to the best mode the endpoint supports: `json_schema`, then `tool`, then `json_object`,
  * then `text`. An explicit mode is returned as is. Capabilities come from `capabilities`, else the
- * provider's row of {@link PROVIDER_CAPABILITIES}.
+ * provider's row of {@link PROVIDER_CAPABILITIES}, else the model's own (`modelCapabilities`, e.g. from
+ * `@chatloop/models`), else those of a plain OpenAI-compatible server (JSON mode and tools).
  */
 export function resolveMode(options: {
   mode?: ExtractionModeOption;
   provider?: string;
   capabilities?: ModeCapabilities;
+  modelCapabilities?: ModeCapabilities;
   streaming?: boolean;
 }): ResolvedMode {
   const mode = options.mode ?? 'auto';
   if (mode !== 'auto') return { mode, reason: 'chosen by the caller' };
   const known = options.provider === undefined ? undefined : PROVIDER_CAPABILITIES[options.provider];
-  const capabilities = options.capabilities ?? known ?? UNKNOWN_PROVIDER;
-  const source = options.capabilities
-    ? 'the given capabilities'
-    : known
-      ? `provider ${options.provider}`
-      : `an unknown provider${options.provider ? ` (${options.provider})` : ''}`;
+  let capabilities: ModeCapabilities;
+  let source: string;
+  if (options.capabilities) {
+    capabilities = options.capabilities;
+    source = 'the given capabilities';
+  } else if (known) {
+    capabilities = known;
+    source = `provider ${options.provider}`;
+  } else if (options.modelCapabilities) {
+    capabilities = options.modelCapabilities;
+    source = 'the model';
+  } else {
+    capabilities = UNKNOWN_PROVIDER;
+    source = `an unknown provider${options.provider ? ` (${options.provider})` : ''}`;
+  }
   const responseFormatOk = !(options.streaming && capabilities.noResponseFormatWhenStreaming);
   if (capabilities.jsonSchema && responseFormatOk)
     return { mode: 'json_schema', reason: `${source} supports json_schema` };

@@ -1,3 +1,4 @@
+import { getModel } from '@chatloop/models';
 import type { ChatCompletionRequest, Usage } from '@chatloop/protocol';
 import type { ExtractClient } from './extract-client.js';
 import { clientProviderName } from './extract-client.js';
@@ -76,10 +77,20 @@ export async function planExtraction<T>(
     ...(options.schemaDescription === undefined ? {} : { description: options.schemaDescription }),
   });
   const provider = options.provider ?? (options.client ? clientProviderName(options.client) : undefined);
+  const modelCapabilities = getModel(options.model)?.capabilities;
   const mode = resolveMode({
     mode: options.mode ?? EXTRACT_DEFAULTS.mode,
     ...(provider === undefined ? {} : { provider }),
     ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+    ...(modelCapabilities === undefined
+      ? {}
+      : {
+          modelCapabilities: {
+            jsonSchema: modelCapabilities.jsonSchema,
+            tools: modelCapabilities.tools,
+            jsonObject: true,
+          },
+        }),
     streaming,
   });
   const inputMessages = await toInputMessages(options.input, options);
