@@ -13,6 +13,7 @@ import {
   isAPIConnectionError,
   isAuthenticationError,
   isInternalServerError,
+  isRateLimitError,
   isTimeoutError,
 } from './errors.js';
 import type { SendMiddleware } from './send.js';
@@ -221,6 +222,22 @@ describe('createClient().chat', () => {
     expect(client.usage.requests).toBe(1);
     await client.close();
     await flaky.close();
+  });
+
+  it('reads retry-after HTTP dates with the injected clock', async () => {
+    const limited = await startLocalServer((_request, response) => {
+      response.writeHead(429, {
+        'content-type': 'application/json',
+        'retry-after': new Date(1_800_000_007_000).toUTCString(),
+      });
+      response.end('{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}');
+    });
+    const client = createClient({ baseURL: limited.url, now: () => 1_800_000_000_000 });
+    const error = await client.chat(request()).catch((error: unknown) => error);
+    expect(isRateLimitError(error)).toBe(true);
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 7000, apiCode: 'rate_limit_exceeded' });
+    await client.close();
+    await limited.close();
   });
 
   it('rejects a bad baseURL with a typed error', () => {

@@ -45,7 +45,7 @@ export interface ClientOptions {
   streamUsage?: boolean;
   /** Wrappers of the single HTTP attempt (retries, rate limiting, rewrites); the first is outermost. */
   middleware?: readonly SendMiddleware[];
-  /** Clock in milliseconds, for latency. Default `performance.now`. */
+  /** Wall clock in epoch milliseconds: latency, and `retry-after` HTTP dates. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -144,7 +144,7 @@ class Client implements ChatClient {
       chatHeaders: { 'content-type': 'application/json', accept: 'application/json', ...base },
       streamHeaders: { 'content-type': 'application/json', accept: 'text/event-stream', ...base },
       secrets,
-      now: options.now ?? (() => performance.now()),
+      now: options.now ?? Date.now,
     });
     const middleware = options.middleware ?? [];
     for (let i = middleware.length - 1; i >= 0; i--) send = middleware[i]!(send);

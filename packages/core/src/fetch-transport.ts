@@ -1,4 +1,10 @@
-import type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport.js';
+import {
+  type Transport,
+  type TransportBody,
+  type TransportRequest,
+  type TransportResponse,
+  toAbortSignal,
+} from './transport.js';
 
 /** The subset of WHATWG `fetch` the client needs. */
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
@@ -14,7 +20,7 @@ export function createFetchTransport(fetch: FetchFunction): Transport {
         method: request.method,
         headers: request.headers,
         body: request.body ?? null,
-        signal: request.signal,
+        signal: toAbortSignal(request.signal),
       });
       const headers: Record<string, string> = {};
       response.headers.forEach((value, name) => {

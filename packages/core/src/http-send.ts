@@ -13,7 +13,7 @@ import { AbortError, APIConnectionError, StreamInterruptedError, TimeoutError } 
 import { redactHeaders, redactSecrets } from './redact.js';
 import { type ResponseMeta, requestIdOf } from './response-meta.js';
 import type { SendFunction, SendRequest, SendResult, StreamSendResult } from './send.js';
-import type { Transport, TransportBody, TransportResponse } from './transport.js';
+import type { Transport, TransportBody, TransportResponse, TransportSignal } from './transport.js';
 
 /** What {@link createHttpSend} needs, computed once per client. */
 export interface HttpSendConfig {
@@ -28,7 +28,7 @@ export interface HttpSendConfig {
   streamHeaders: Readonly<Record<string, string>>;
   /** Strings never to expose (the API key). */
   secrets: readonly string[];
-  /** Clock in ms (latency, `retry-after` dates). */
+  /** Wall clock in epoch ms (latency, `retry-after` dates). */
   now: () => number;
 }
 
@@ -61,7 +61,7 @@ async function sendOnce(config: HttpSendConfig, request: SendRequest): Promise<S
       method: 'POST',
       headers,
       body,
-      signal: attempt.controller.signal,
+      signal: attempt,
     });
   } catch (error) {
     attempt.release();
@@ -92,11 +92,17 @@ async function sendOnce(config: HttpSendConfig, request: SendRequest): Promise<S
   return startStream(config, request, attempt, response, started);
 }
 
-/** The timers, abort link and failure mapping of one attempt. Methods, not closures, on the hot path. */
-class Attempt {
-  readonly controller = new AbortController();
+/**
+ * The timers, abort source and failure mapping of one attempt. It is itself the transport's abort
+ * signal (an EventEmitter-like `abort` source, which undici takes) and the caller signal's listener
+ * (`handleEvent`): no `AbortController`, closure or `EventTarget` listener per request on this hot path.
+ */
+class Attempt implements TransportSignal {
+  aborted = false;
+  reason: ChatloopError | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #secrets: readonly string[];
+  #listeners: Array<() => void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #released = false;
@@ -104,10 +110,27 @@ class Attempt {
   constructor(signal: AbortSignal | undefined, timeoutMs: number, secrets: readonly string[]) {
     this.#signal = signal;
     this.#secrets = secrets;
-    if (timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)
+    if (timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
       this.#timer = setTimeout(onTotalTimeout, timeoutMs, this, timeoutMs);
-    // The attempt itself is the listener (`handleEvent`), so nothing is allocated per request for it.
+    }
     signal?.addEventListener('abort', this);
+  }
+
+  on(_event: 'abort', listener: () => void): this {
+    if (this.#listeners === undefined) this.#listeners = [listener];
+    else this.#listeners.push(listener);
+    return this;
+  }
+
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    const listeners = this.#listeners;
+    const at = listeners === undefined ? -1 : listeners.indexOf(listener);
+    if (at !== -1) listeners!.splice(at, 1);
+    return this;
   }
 
   /** Called by the caller's signal. */
@@ -116,7 +139,12 @@ class Attempt {
   }
 
   abort(reason: ChatloopError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 
   /** Arms the idle deadline (streams), re-armed by {@link touch} on every read. */
@@ -130,19 +158,19 @@ class Attempt {
     this.#idleTimer?.refresh();
   }
 
-  /** Clears the timers and removes the listener. Idempotent. */
+  /** Clears the timers, the caller-signal listener and the transport's listeners. Idempotent. */
   release(): void {
     if (this.#released) return;
     this.#released = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#signal?.removeEventListener('abort', this);
+    this.#listeners = undefined;
   }
 
   /** The typed error for whatever the transport or decoder threw. */
   failure(error: unknown): ChatloopError {
-    const own = this.controller.signal;
-    if (own.aborted && ChatloopError.is(own.reason)) return own.reason;
+    if (this.reason !== undefined) return this.reason;
     if (ChatloopError.is(error)) return error;
     const detail = error instanceof Error ? error.message : String(error);
     return new APIConnectionError(`Connection error: ${redactSecrets(detail, this.#secrets)}`, {
@@ -223,7 +251,7 @@ async function readError(
     headers: redactHeaders(response.headers),
     bodyText: text,
     secrets: config.secrets,
-    now: Date.now,
+    now: config.now,
   });
 }
 
@@ -263,6 +291,7 @@ function parseCompletion(
       headers: meta.headers,
       bodyText: text,
       secrets: config.secrets,
+      now: config.now,
     });
   }
   throw new MalformedResponseError(
@@ -280,67 +309,148 @@ async function startStream(
 ): Promise<StreamSendResult> {
   const accumulator = new ChunkAccumulator();
   attempt.watchIdle(request.idleTimeoutMs);
-  const chunks = streamChunks(response.body, attempt, accumulator);
+  const chunks = new ChunkIterator(response.body, attempt, accumulator);
   // Wait for the first chunk: until it arrives nothing has reached the caller, so a failure here
   // rejects the send (and may be retried); after it, failures surface through the iterator.
-  const first = await chunks.next();
+  await chunks.peek();
   const meta = metaOf(response, request, config.now() - started);
-  return { kind: 'stream', meta, chunks: new PeekedIterator(first, chunks), accumulator };
+  return { kind: 'stream', meta, chunks, accumulator };
 }
 
-async function* streamChunks(
-  body: TransportBody,
-  attempt: Attempt,
-  accumulator: ChunkAccumulator,
-): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-  let ended = false;
-  try {
-    yield* decodeChatCompletionStream(watched(body, attempt), { accumulator });
-    ended = true;
-  } catch (error) {
-    const failure = attempt.failure(error);
-    if (failure.code === 'api_connection' && accumulator.chunkCount > 0) {
-      const content = accumulator.snapshot().choices[0]?.message.content;
-      throw new StreamInterruptedError(
-        `The stream broke after ${accumulator.chunkCount} chunk(s): ${failure.message}`,
-        { partialText: typeof content === 'string' ? content : '', cause: failure },
-      );
-    }
-    throw failure;
-  } finally {
-    attempt.release();
-    if (!ended) body.destroy();
-  }
-}
+const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
 
-async function* watched(body: TransportBody, attempt: Attempt): AsyncGenerator<Uint8Array, void, undefined> {
-  for await (const bytes of body) {
-    attempt.touch();
-    yield bytes;
-  }
-}
+/**
+ * The decoded chunks of one attempt's body. Maps failures to typed errors, and on every end (done,
+ * failure, `return()`) releases the attempt: a complete body is drained so its socket is reused, any
+ * other is destroyed. One `then` per chunk, no async-generator layers, on this hot path.
+ */
+class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, undefined> {
+  readonly #body: TransportBody;
+  readonly #reader: BodyReader;
+  readonly #decoder: AsyncGenerator<ChatCompletionChunk, void, undefined>;
+  readonly #attempt: Attempt;
+  readonly #accumulator: ChunkAccumulator;
+  #first: IteratorResult<ChatCompletionChunk, void> | undefined;
+  #closed = false;
 
-/** An iterator that gives an already-read first result, then the rest of `rest`. */
-class PeekedIterator<T> implements AsyncIterator<T, void, undefined> {
-  #first: IteratorResult<T, void> | undefined;
-  readonly #rest: AsyncGenerator<T, void, undefined>;
-
-  constructor(first: IteratorResult<T, void>, rest: AsyncGenerator<T, void, undefined>) {
-    this.#first = first;
-    this.#rest = rest;
+  constructor(body: TransportBody, attempt: Attempt, accumulator: ChunkAccumulator) {
+    this.#body = body;
+    this.#reader = new BodyReader(body, attempt);
+    this.#decoder = decodeChatCompletionStream(this.#reader, { accumulator });
+    this.#attempt = attempt;
+    this.#accumulator = accumulator;
   }
 
-  next(): Promise<IteratorResult<T, void>> {
+  /** Reads the first result ahead, so the send can settle on it. */
+  async peek(): Promise<void> {
+    this.#first = await this.next();
+  }
+
+  next(): Promise<IteratorResult<ChatCompletionChunk, void>> {
     const first = this.#first;
     if (first !== undefined) {
       this.#first = undefined;
       return Promise.resolve(first);
     }
-    return this.#rest.next();
+    if (this.#closed) return Promise.resolve(DONE);
+    return this.#decoder.next().then(this.#onStep, this.#onError);
   }
 
-  return(): Promise<IteratorResult<T, void>> {
+  return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
     this.#first = undefined;
-    return this.#rest.return(undefined);
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#attempt.release();
+      this.#body.destroy();
+      this.#decoder.return(undefined).catch(() => undefined);
+    }
+    return Promise.resolve(DONE);
+  }
+
+  readonly #onStep = (
+    step: IteratorResult<ChatCompletionChunk, void>,
+  ): IteratorResult<ChatCompletionChunk, void> | Promise<IteratorResult<ChatCompletionChunk, void>> => {
+    if (step.done !== true) return step;
+    return this.#finish();
+  };
+
+  readonly #onError = (error: unknown): never => {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#attempt.release();
+      this.#body.destroy();
+    }
+    const failure = this.#attempt.failure(error);
+    const accumulator = this.#accumulator;
+    if (failure.code === 'api_connection' && accumulator.chunkCount > 0) {
+      const content = accumulator.snapshot().choices[0]?.message.content;
+      throw new StreamInterruptedError(
+        `The stream broke after ${accumulator.chunkCount} chunk(s): ${failure.message}`,
+        {
+          partialText: typeof content === 'string' ? content : '',
+          cause: failure,
+        },
+      );
+    }
+    throw failure;
+  };
+
+  async #finish(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    if (this.#closed) return DONE;
+    this.#closed = true;
+    // The decoder stops at `[DONE]`; read what little may follow so the socket is reused, not closed.
+    const drained = await this.#reader.drain();
+    this.#attempt.release();
+    if (!drained) this.#body.destroy();
+    return DONE;
+  }
+}
+
+/** Most bytes read after `[DONE]` to keep a connection; past it the connection is closed instead. */
+const MAX_DRAIN_BYTES = 65_536;
+
+/**
+ * The body's bytes for the decoder, re-arming the idle deadline on every read. Leaving a `for await`
+ * over it does not close the body: its owner either drains it (normal end) or destroys it.
+ */
+class BodyReader implements AsyncIterableIterator<Uint8Array> {
+  readonly #iterator: AsyncIterator<Uint8Array>;
+  readonly #attempt: Attempt;
+
+  constructor(body: TransportBody, attempt: Attempt) {
+    this.#iterator = body[Symbol.asyncIterator]();
+    this.#attempt = attempt;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    const step = await this.#iterator.next();
+    this.#attempt.touch();
+    return step;
+  }
+
+  return(): Promise<IteratorResult<Uint8Array>> {
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  /**
+   * Reads to the end; true when the body ended cleanly within {@link MAX_DRAIN_BYTES}. A failure here
+   * comes after a complete stream, so it only means the connection is not reused.
+   */
+  async drain(): Promise<boolean> {
+    let bytes = 0;
+    try {
+      for (;;) {
+        const step = await this.#iterator.next();
+        if (step.done === true) return true;
+        bytes += step.value.byteLength;
+        if (bytes > MAX_DRAIN_BYTES) return false;
+      }
+    } catch {
+      return false;
+    }
   }
 }

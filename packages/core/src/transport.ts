@@ -9,8 +9,33 @@ export interface TransportRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The JSON body. */
   readonly body: string | undefined;
-  /** Aborts the request and, once answered, its body; the transport rejects with `signal.reason`. */
-  readonly signal: AbortSignal;
+  /**
+   * Aborts the request and, once answered, its body; the transport then rejects with `signal.reason`.
+   * An EventEmitter-like source (what undici's dispatcher takes), lighter than an `AbortSignal`; use
+   * {@link toAbortSignal} where a real one is needed.
+   */
+  readonly signal: TransportSignal;
+}
+
+/** The abort source of a {@link TransportRequest}: emits `abort` once, then stays aborted. */
+export interface TransportSignal {
+  readonly aborted: boolean;
+  /** Why it aborted (a typed chatloop error), once aborted. */
+  readonly reason: unknown;
+  on(event: 'abort', listener: () => void): unknown;
+  once(event: 'abort', listener: () => void): unknown;
+  removeListener(event: 'abort', listener: () => void): unknown;
+}
+
+/**
+ * A real `AbortSignal` that follows `signal` (for `fetch` and other Web APIs). The link lives as long as
+ * `signal` does: a client's signals are released after each request.
+ */
+export function toAbortSignal(signal: TransportSignal): AbortSignal {
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.once('abort', () => controller.abort(signal.reason));
+  return controller.signal;
 }
 
 /** A response body: read once, as text or as byte chunks. */

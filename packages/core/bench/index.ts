@@ -1,0 +1,222 @@
+// Benchmark (not a test): the client against bare undici on a loopback server in another process.
+// Interleaved rounds, medians. Run: pnpm --filter @chatloop/core bench
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createClient } from '@chatloop/core';
+import { request as undiciRequest } from 'undici';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const SLICE_REQUESTS = Number(process.env.BENCH_SLICE_REQUESTS ?? 300);
+const SLICE_STREAMS = Number(process.env.BENCH_SLICE_STREAMS ?? 3);
+const IN_FLIGHT = 1_000;
+const STREAM_CHUNKS = 1_000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const chatRequest = {
+  model: 'bench-model',
+  messages: [
+    { role: 'system' as const, content: 'You are a helpful assistant.' },
+    { role: 'user' as const, content: 'Say something short about foxes.' },
+  ],
+  max_tokens: 64,
+};
+
+async function startServer(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(fileURLToPath(new URL('./loopback-server.ts', import.meta.url)), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) => {
+    child.once('message', (message: { port: number }) => resolve(message.port));
+  });
+  return { child, port };
+}
+
+const { child, port } = await startServer();
+const baseURL = `http://127.0.0.1:${port}/v1`;
+const url = `${baseURL}/chat/completions`;
+const client = createClient({ baseURL, apiKey: 'sk-bench' });
+const bareHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
+
+/** The baseline: bare `undici.request` + `JSON.parse`. */
+async function bareChat(): Promise<unknown> {
+  const { body } = await undiciRequest(url, {
+    method: 'POST',
+    headers: bareHeaders,
+    body: JSON.stringify(chatRequest),
+  });
+  return JSON.parse(await body.text());
+}
+
+/** The stream baseline: bare `undici.request`, split on blank lines, `JSON.parse` each `data:`. */
+async function bareStream(): Promise<number> {
+  const { body } = await undiciRequest(url, {
+    method: 'POST',
+    headers: bareHeaders,
+    body: JSON.stringify({ ...chatRequest, stream: true }),
+  });
+  body.setEncoding('utf8');
+  let buffer = '';
+  let chunks = 0;
+  for await (const text of body as AsyncIterable<string>) {
+    buffer += text;
+    let end = buffer.indexOf('\n\n');
+    while (end !== -1) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (event.startsWith('data: ') && event !== 'data: [DONE]') {
+        JSON.parse(event.slice(6));
+        chunks++;
+      }
+      end = buffer.indexOf('\n\n');
+    }
+  }
+  return chunks;
+}
+
+async function clientStream(): Promise<void> {
+  const final = await client.stream(chatRequest).final();
+  if (final.choices[0]?.finish_reason !== 'stop') throw new Error('stream did not finish');
+}
+
+/** Operations per second of `count` operations run by `concurrency` loops. */
+async function rate(concurrency: number, count: number, op: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  let left = count;
+  const loop = async () => {
+    while (left-- > 0) await op();
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  return count / ((performance.now() - started) / 1000);
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface Case {
+  name: string;
+  unit: string;
+  /** Operations per slice, and units (requests or chunks) per operation. */
+  concurrency: number;
+  count: number;
+  perOp: number;
+  bare: () => Promise<unknown>;
+  ours: () => Promise<unknown>;
+}
+
+const cases: Case[] = [
+  {
+    name: 'chat c=1',
+    unit: 'req/s',
+    concurrency: 1,
+    count: SLICE_REQUESTS,
+    perOp: 1,
+    bare: bareChat,
+    ours: () => client.chat(chatRequest),
+  },
+  {
+    name: 'chat c=32',
+    unit: 'req/s',
+    concurrency: 32,
+    count: 2 * SLICE_REQUESTS,
+    perOp: 1,
+    bare: bareChat,
+    ours: () => client.chat(chatRequest),
+  },
+  {
+    name: 'stream 1000 chunks',
+    unit: 'chunks/s',
+    concurrency: 1,
+    count: SLICE_STREAMS,
+    perOp: STREAM_CHUNKS,
+    bare: bareStream,
+    ours: clientStream,
+  },
+];
+
+// Warm-up, then interleaved rounds: in each round every case runs a baseline slice and a client slice
+// back to back (alternating which goes first), so both see the same machine load; the ratio of each
+// pair is taken, and the medians are reported.
+const results = cases.map(() => ({ bare: [] as number[], ours: [] as number[], ratios: [] as number[] }));
+for (const item of cases) {
+  await rate(item.concurrency, item.count, item.bare);
+  await rate(item.concurrency, item.count, item.ours);
+}
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [index, item] of cases.entries()) {
+    let bare: number;
+    let ours: number;
+    if (round % 2 === 0) {
+      bare = await rate(item.concurrency, item.count, item.bare);
+      ours = await rate(item.concurrency, item.count, item.ours);
+    } else {
+      ours = await rate(item.concurrency, item.count, item.ours);
+      bare = await rate(item.concurrency, item.count, item.bare);
+    }
+    const entry = results[index]!;
+    entry.bare.push(bare * item.perOp);
+    entry.ours.push(ours * item.perOp);
+    entry.ratios.push(ours / bare);
+  }
+}
+
+/** Heap bytes per in-flight request, with the server holding `IN_FLIGHT` responses. */
+async function heapPerInFlight(send: () => Promise<unknown>): Promise<number> {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const held = new Promise<void>((resolve) => {
+    const onMessage = (message: { held?: number }) => {
+      if (message.held !== undefined) {
+        child.off('message', onMessage);
+        resolve();
+      }
+    };
+    child.on('message', onMessage);
+  });
+  child.send({ hold: IN_FLIGHT });
+  const pending = Array.from({ length: IN_FLIGHT }, send);
+  await held;
+  gc();
+  gc();
+  const during = process.memoryUsage().heapUsed;
+  child.send({ release: true });
+  await Promise.all(pending);
+  return (during - before) / IN_FLIGHT;
+}
+
+const holdRequest = { ...chatRequest, model: 'hold' };
+const heapBare = await heapPerInFlight(async () => {
+  const { body } = await undiciRequest(url, {
+    method: 'POST',
+    headers: bareHeaders,
+    body: JSON.stringify(holdRequest),
+  });
+  return JSON.parse(await body.text());
+});
+const heapOurs = await heapPerInFlight(() => client.chat(holdRequest));
+
+console.log(
+  `@chatloop/core bench: ${ROUNDS} interleaved rounds, medians; loopback server in its own process (Node ${process.version})`,
+);
+for (const [index, item] of cases.entries()) {
+  const entry = results[index]!;
+  const bare = median(entry.bare).toFixed(0).padStart(7);
+  const ours = median(entry.ours).toFixed(0).padStart(7);
+  console.log(
+    `${item.name.padEnd(19)} bare undici ${bare} ${item.unit.padEnd(8)}  client ${ours} ${item.unit.padEnd(8)}  ratio ${median(entry.ratios).toFixed(2)}`,
+  );
+}
+console.log(
+  `heap per in-flight request (${IN_FLIGHT} held): bare undici ${(heapBare / 1024).toFixed(1)} KiB, client ${(heapOurs / 1024).toFixed(1)} KiB`,
+);
+
+await client.close();
+child.send({ exit: true });
