@@ -111,7 +111,7 @@ export function toCompletion(reply: ResolvedReply, meta: ReplyMeta): ChatComplet
     model: meta.model,
     choices: Array.from({ length: meta.n }, (_, index) => ({
       index,
-      message: structuredClone(message),
+      message: index === 0 ? message : structuredClone(message),
       logprobs: null,
       finish_reason: reply.finishReason,
     })),
@@ -186,7 +186,8 @@ export function toChunks(
   for (const delta of deltas) {
     for (let index = 0; index < meta.n; index++) {
       const chunk = base();
-      chunk.choices.push({ index, delta: structuredClone(delta), logprobs: null, finish_reason: null });
+      // Choices share the delta object: chunks are serialized as they are, never mutated.
+      chunk.choices.push({ index, delta, logprobs: null, finish_reason: null });
       chunks.push(chunk);
     }
   }
