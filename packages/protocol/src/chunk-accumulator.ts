@@ -393,9 +393,12 @@ function buildChoice(state: ChoiceState): ChatCompletionChoice {
   };
   const logprobs = state.logprobs;
   if (logprobs !== null) {
-    const built: ChoiceLogprobs = { ...logprobs.extra, content: logprobs.content?.slice() ?? null };
-    if (logprobs.refusal !== null) built.refusal = logprobs.refusal.slice();
-    choice.logprobs = built;
+    // A completion's logprobs always carry both arrays (null when none), as the response schema requires.
+    choice.logprobs = {
+      ...logprobs.extra,
+      content: logprobs.content?.slice() ?? null,
+      refusal: logprobs.refusal?.slice() ?? null,
+    };
   }
   if (state.choiceExtra !== undefined) {
     for (const key in state.choiceExtra) if (!(key in choice)) choice[key] = state.choiceExtra[key];

@@ -1,15 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { compileSchema, hasOpenapi, readSchema } from '../test/openapi-schemas.js';
 import type { ChatCompletionRequest } from './request.js';
-
-/** The corpus folder: `CHATLOOP_CONFORMANCE_DIR`, else `../shared/conformance` beside the repository. */
-const corpusDir =
-  process.env.CHATLOOP_CONFORMANCE_DIR ??
-  fileURLToPath(new URL('../../../../shared/conformance', import.meta.url));
-const openapiDir = join(corpusDir, 'openapi');
 
 /** A request that sets every parameter of the 2026 request schema, every message role and content part. */
 const everyParameter: ChatCompletionRequest = {
@@ -124,27 +115,21 @@ function schemaProperties(schema: Schema, node: SchemaNode = schema): Set<string
   return names;
 }
 
-function validator(file: string) {
-  const schema = JSON.parse(readFileSync(join(openapiDir, file), 'utf8')) as Schema;
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-  return { schema, validate: ajv.compile(schema) };
-}
-
-describe.skipIf(!existsSync(openapiDir))('ChatCompletionRequest against the official request schema', () => {
+describe.skipIf(!hasOpenapi)('ChatCompletionRequest against the official request schema', () => {
   it('sets every parameter the schema defines', () => {
-    const { schema } = validator('request.schema.json');
+    const schema = readSchema('request') as Schema;
     expect(Object.keys(everyParameter).sort()).toEqual([...schemaProperties(schema)].sort());
   });
 
   it('validates a request that sets every parameter', () => {
-    const { validate } = validator('request.schema.json');
+    const validate = compileSchema('request');
     const valid = validate(everyParameter);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
   });
 
   it('rejects a request the schema forbids (the check can fail)', () => {
-    const { validate } = validator('request.schema.json');
+    const validate = compileSchema('request');
     expect(validate({ ...everyParameter, messages: [] })).toBe(false);
     expect(validate({ ...everyParameter, audio: { voice: 'marin', format: 'ogg' } })).toBe(false);
   });
