@@ -2,6 +2,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '@chatloop/proto
 import { estimateRequestTokens } from './estimate-request-tokens.js';
 import type { Limiter, Permit } from './limiter.js';
 import { pauseFromRateLimitHeaders } from './rate-limit-headers.js';
+import { abortErrorOf } from './retry-middleware.js';
 import { serverRetryAfterMs } from './retry-policy.js';
 import type { SendMiddleware, SendRequest, StreamSendResult } from './send.js';
 
@@ -58,13 +59,20 @@ export function createLimiterMiddleware(options: LimiterMiddlewareOptions): Send
   };
 
   return (next) => async (request) => {
-    const permit = await limiter.acquire({
-      scope,
-      requests: 1,
-      tokens: estimate(request.body),
-      priority: options.priority?.(request) ?? 0,
-      ...(request.signal === undefined ? {} : { signal: request.signal }),
-    });
+    let permit: Permit;
+    try {
+      permit = await limiter.acquire({
+        scope,
+        requests: 1,
+        tokens: estimate(request.body),
+        priority: options.priority?.(request) ?? 0,
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+      });
+    } catch (error) {
+      // A limiter rejects an abort with the signal's reason; callers get the typed AbortError.
+      if (request.signal?.aborted) throw abortErrorOf(request.signal);
+      throw error;
+    }
     let result: Awaited<ReturnType<typeof next>>;
     try {
       result = await next(request);

@@ -169,7 +169,9 @@ export function classifyFailure(error: unknown, nowMs: number): FailureClass {
     return { retryable: false, reason: fields.code ?? 'aborted' };
   }
   if (!ChatloopError.is(error)) return { retryable: false, reason: 'unknown error' };
-  const retryAfterMs = fields.retryAfterMs ?? serverRetryAfterMs(fields.headers, fields.status, nowMs);
+  // Headers first, read against the injected clock (an HTTP date is relative to it); the error's own
+  // figure only when the headers are gone.
+  const retryAfterMs = serverRetryAfterMs(fields.headers, fields.status, nowMs) ?? fields.retryAfterMs;
   const withWait = (retryable: boolean, reason: string): FailureClass =>
     retryAfterMs === undefined ? { retryable, reason } : { retryable, reason, retryAfterMs };
   const shouldRetry = readHeader(fields.headers, 'x-should-retry')?.trim().toLowerCase();

@@ -27,6 +27,8 @@ export interface SendRequest {
   readonly attempt: number;
   /** Milliseconds waited between attempts so far; reported as `meta.waitedMs`. */
   readonly waitedMs: number;
+  /** This call's retry limit (`RequestOptions.maxRetries`), over the client's; read by the retry layer. */
+  readonly maxRetries?: number;
 }
 
 /** A JSON answer: the completion and what is known about the exchange. */
