@@ -1,9 +1,7 @@
-import { createTokenCounter } from '@chatloop/models';
 import type { ChatMessage } from '@chatloop/protocol';
 import { counterCache } from './context-budget.js';
 import type { ContextManager, CounterFactory, PrepareContext } from './context-manager.js';
-import { reportSelection } from './report-selection.js';
-import { selectMessages } from './select-messages.js';
+import { createIncrementalSelector, type IncrementalSelector } from './incremental-selector.js';
 
 /** Options of {@link slidingWindow}. */
 export interface SlidingWindowOptions {
@@ -19,21 +17,34 @@ export interface SlidingWindowOptions {
  * Keeps the last `maxMessages` messages, dropping whole tool-call groups oldest first; system, developer
  * and pinned messages, the first user message (by default), the last user message and the newest group
  * are always kept (so the result may exceed `maxMessages` when they alone do). It does not look at tokens:
- * follow it with {@link tokenBudget} when the window matters.
+ * follow it with {@link tokenBudget} when the window matters. Incremental like `tokenBudget`; its
+ * `dropped` events report what each call newly left out.
  */
 export function slidingWindow(options: SlidingWindowOptions): ContextManager {
-  const counterFor = counterCache(options.counter ?? ((model) => createTokenCounter({ model })));
+  const counterFor = counterCache(options.counter);
+  const selectors = new Map<string, IncrementalSelector>();
   const name = 'slidingWindow';
   return {
     name,
     async prepare(messages: ChatMessage[], ctx: PrepareContext): Promise<ChatMessage[]> {
-      const selection = selectMessages(messages, {
-        counter: counterFor(ctx.model),
-        maxMessages: options.maxMessages,
-        keepFirstUserMessage: options.keepFirstUserMessage ?? true,
-        isPinned: ctx.isPinned,
-      });
-      reportSelection(ctx, name, selection, 'window');
+      let selector = selectors.get(ctx.model);
+      if (!selector) {
+        selector = createIncrementalSelector({
+          counter: counterFor(ctx.model),
+          keepFirstUserMessage: options.keepFirstUserMessage ?? true,
+        });
+        selectors.set(ctx.model, selector);
+      }
+      const selection = selector.select(messages, { maxMessages: options.maxMessages }, ctx.isPinned);
+      if (selection.newlyDropped.length > 0) {
+        ctx.onEvent?.({
+          type: 'dropped',
+          manager: name,
+          messages: selection.newlyDropped,
+          tokens: selection.newlyDroppedTokens,
+          reason: 'window',
+        });
+      }
       return selection.kept;
     },
   };

@@ -1,0 +1,61 @@
+// Benchmark of @chatloop/context: preparing a growing history turn after turn (one new message each
+// time), time per turn at several history lengths. Prints figures; asserts nothing.
+import { performance } from 'node:perf_hooks';
+import {
+  type ContextManager,
+  composeManagers,
+  elideToolResults,
+  slidingWindow,
+  tokenBudget,
+} from '@chatloop/context';
+import type { ChatMessage } from '@chatloop/protocol';
+
+const CHECKPOINTS = [1_000, 2_500, 5_000, 10_000];
+const SAMPLE_TURNS = 100;
+
+function nextMessage(i: number): ChatMessage[] {
+  const text = `step ${i}: ${'the agent reads a file and reports what it found there '.repeat(1 + (i % 5))}`;
+  if (i % 3 === 2) {
+    const id = `call_${i}`;
+    return [
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id, type: 'function', function: { name: 'read', arguments: `{"i":${i}}` } }],
+      },
+      { role: 'tool', tool_call_id: id, content: text.repeat(i % 7 === 0 ? 60 : 1) },
+    ];
+  }
+  return [{ role: i % 3 === 0 ? 'user' : 'assistant', content: text }];
+}
+
+async function measure(label: string, make: () => ContextManager) {
+  const manager = make();
+  const history: ChatMessage[] = [
+    { role: 'system', content: 'You are an agent.' },
+    { role: 'user', content: 'Do the long task.' },
+  ];
+  const ctx = { model: 'gpt-4o', contextWindow: 32_000, maxOutputTokens: 1_000 };
+  const figures: string[] = [];
+  let i = 0;
+  for (const checkpoint of CHECKPOINTS) {
+    while (history.length < checkpoint - SAMPLE_TURNS) {
+      history.push(...nextMessage(i++));
+      await manager.prepare(history, ctx);
+    }
+    const start = performance.now();
+    let turns = 0;
+    while (history.length < checkpoint) {
+      history.push(...nextMessage(i++));
+      await manager.prepare(history, ctx);
+      turns += 1;
+    }
+    figures.push(`${checkpoint}: ${(((performance.now() - start) / turns) * 1000).toFixed(0)} µs`);
+  }
+  console.log(`${label.padEnd(36)} ${figures.join('   ')}`);
+}
+
+console.log('# time per turn (one new message each turn) at history length\n');
+await measure('tokenBudget', () => tokenBudget());
+await measure('slidingWindow(50)', () => slidingWindow({ maxMessages: 50 }));
+await measure('elideToolResults + tokenBudget', () => composeManagers(elideToolResults(), tokenBudget()));
