@@ -1,5 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { createClient } from '@chatloop/core';
+import {
+  createClient,
+  createLimiter,
+  createLimiterMiddleware,
+  createRetryMiddleware,
+  type SendMiddleware,
+} from '@chatloop/core';
 import { ChatloopError } from '@chatloop/protocol';
 import cliProgress from 'cli-progress';
 import { estimateBatch } from './batch-estimate.js';
@@ -58,6 +64,9 @@ export interface ExtractCommandOptions {
   provider?: string;
   apiKey?: string;
   timeoutMs?: string;
+  maxRetries: string;
+  rpm?: string;
+  tpm?: string;
   graceMs: string;
   json?: boolean;
   progress: boolean;
@@ -118,6 +127,9 @@ export async function runExtractCommand(options: ExtractCommandOptions, io: CliI
   const maxTokens = positiveInt(options.maxTokens, '--max-tokens');
   const graceMs = positiveInt(options.graceMs, '--grace-ms') ?? 30_000;
   const timeoutMs = positiveInt(options.timeoutMs, '--timeout-ms');
+  const maxRetries = positiveInt(options.maxRetries, '--max-retries') ?? 4;
+  const requestsPerMinute = positiveInt(options.rpm, '--rpm');
+  const tokensPerMinute = positiveInt(options.tpm, '--tpm');
   const provider = options.provider ?? io.env.CHATLOOP_PROVIDER;
 
   const schema = await loadSchema(options.schema);
@@ -173,10 +185,20 @@ export async function runExtractCommand(options: ExtractCommandOptions, io: CliI
   }
   const baseURL =
     options.baseUrl ?? io.env.CHATLOOP_BASE_URL ?? io.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  // Retries outermost, so every attempt takes its own permit from the limiter (which a 429 pauses).
+  const middleware: SendMiddleware[] = [createRetryMiddleware({ retry: { maxRetries } })];
+  if (requestsPerMinute !== undefined || tokensPerMinute !== undefined) {
+    const limiter = createLimiter({
+      ...(requestsPerMinute === undefined ? {} : { requestsPerMinute }),
+      ...(tokensPerMinute === undefined ? {} : { tokensPerMinute }),
+    });
+    middleware.push(createLimiterMiddleware({ limiter, scope: baseURL }));
+  }
   const client = createClient({
     baseURL,
     ...(apiKey ? { apiKey } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    middleware,
   });
 
   const controller = new AbortController();

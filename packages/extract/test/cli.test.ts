@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChatCompletionRequest } from '@chatloop/protocol';
-import { scriptedModel, startServer, type TestServer } from '@chatloop/testing';
+import { startServer, type TestServer } from '@chatloop/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_EXIT_CODES } from '../src/extract-command.js';
+import { numberModel } from './number-model.js';
 import { runCliProcess } from './run-cli.js';
 
 const SCHEMA = {
@@ -13,21 +13,6 @@ const SCHEMA = {
   required: ['n', 'word'],
   additionalProperties: false,
 };
-
-/** Answers `{ n, word }` from the last user message ("item 17 ..."), as tool call or content per request. */
-export function numberModel(onRequest?: (request: ChatCompletionRequest) => void) {
-  return scriptedModel([
-    (request) => {
-      onRequest?.(request);
-      const last = request.messages.filter((message) => message.role === 'user').at(-1);
-      const text = typeof last?.content === 'string' ? last.content : '';
-      const answer = JSON.stringify({ n: Number(/\d+/.exec(text)?.[0] ?? -1), word: 'ok' });
-      return request.tools
-        ? { toolCalls: [{ name: request.tools[0]!.function.name, arguments: answer }] }
-        : { content: answer };
-    },
-  ]);
-}
 
 let dir: string;
 let server: TestServer;
