@@ -6,6 +6,8 @@ import type { Fault } from './faults.js';
 
 const INVALID_UTF8 = Buffer.from([0xff, 0xfe]);
 const INVALID_UTF8_MARK = '\u2063chatloop-invalid-utf8\u2063';
+/** Lines that are no SSE field a client expects: what a misbehaving proxy injects. */
+const MALFORMED_LINES = '<html><body>upstream hiccup</body></html>\n{"not":"an sse field"}\n\n';
 const DEFAULT_FRAME_ERROR = {
   message: 'The server had an error while processing your request. Sorry about that!',
   type: 'server_error',
@@ -53,6 +55,14 @@ function withInvalidBytes(text: string): Buffer {
   ]);
 }
 
+/** How streams are framed, to exercise every kind of SSE decoder. */
+export interface SseStyle {
+  /** Line ending of every line. Default `\n`; `\r\n` and `\r` are valid SSE too. */
+  lineEnding?: '\n' | '\r\n' | '\r';
+  /** Send comment lines (`: keep-alive`) before the first event and halfway, as proxies do. Default `false`. */
+  comments?: boolean;
+}
+
 /** What the answer writers need besides the body. */
 export interface WriteOptions {
   response: ServerResponse;
@@ -62,6 +72,23 @@ export interface WriteOptions {
   fault: Fault | undefined;
   /** Pause between stream chunks (ms) unless the fault sets its own. */
   chunkDelayMs: number;
+  /** Stream framing. Default: `\n` line endings, no comments. */
+  sse?: SseStyle;
+}
+
+const KEEP_ALIVE_COMMENT = ': keep-alive\n\n';
+
+/** Applies the framing style to the events (comments ride along with existing events, so counts hold). */
+function styled(events: Array<string | Buffer>, style: SseStyle | undefined): Array<string | Buffer> {
+  if (style === undefined) return events;
+  const framed = events.map((event, index) => {
+    if (typeof event !== 'string') return event;
+    const comment = style.comments === true && (index === 0 || index === Math.floor(events.length / 2));
+    return comment ? KEEP_ALIVE_COMMENT + event : event;
+  });
+  const ending = style.lineEnding ?? '\n';
+  if (ending === '\n') return framed;
+  return framed.map((event) => (typeof event === 'string' ? event.replace(/\n/g, ending) : event));
 }
 
 /**
@@ -76,7 +103,9 @@ export async function writePlain(completion: ChatCompletion, options: WriteOptio
   const full =
     fault?.kind === 'error-frame'
       ? JSON.stringify({ error: fault.error ?? DEFAULT_FRAME_ERROR })
-      : JSON.stringify(completion);
+      : fault?.kind === 'malformed-sse'
+        ? MALFORMED_LINES
+        : JSON.stringify(completion);
   let body = withInvalidBytes(full);
   if (fault?.kind === 'truncate') body = body.subarray(0, Math.floor(body.length / 2));
   if (fault?.kind === 'malformed-chunk') body = body.subarray(0, body.length - 1);
@@ -151,6 +180,9 @@ export async function writeStream(
       if (first !== undefined)
         events.splice(Math.min(fault.afterChunks ?? 1, events.length - 1), 0, malformedEvent(first));
       break;
+    case 'malformed-sse':
+      events.splice(Math.min(fault.afterChunks ?? 1, events.length - 1), 0, MALFORMED_LINES);
+      break;
     case 'invalid-utf8':
       if (first !== undefined) events.splice(1, 0, invalidUtf8Event(first));
       break;
@@ -158,6 +190,8 @@ export async function writeStream(
       break;
   }
   stopAt = Math.min(stopAt ?? events.length, events.length);
+  const framed = styled(events, options.sse);
+  if (tail !== undefined) tail = styled([tail], options.sse)[0] as string;
   response.writeHead(200, {
     ...options.headers,
     'content-type': 'text/event-stream; charset=utf-8',
@@ -168,7 +202,7 @@ export async function writeStream(
   const chunkDelayMs = fault?.chunkDelayMs ?? options.chunkDelayMs;
   for (let i = 0; i < stopAt; i++) {
     if (!(await pause(chunkDelayMs, signal))) return { complete: false };
-    response.write(events[i]!);
+    response.write(framed[i]!);
   }
   if (ending === 'drop') {
     await dropAfterFlush(response);

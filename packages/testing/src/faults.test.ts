@@ -131,6 +131,18 @@ describe('body faults', () => {
     expect(data.at(-1)).toBe('[DONE]');
   });
 
+  it('sends lines that are not SSE fields mid-stream, then the rest', async () => {
+    const server = await serve({
+      faults: { sequence: [{ kind: 'malformed-sse', afterChunks: 2 }, { kind: 'malformed-sse' }] },
+    });
+    const text = (await rawRequest(server.url, streamed)).body.toString();
+    const events = text.split('\n\n');
+    expect(events[2]).toBe('<html><body>upstream hiccup</body></html>\n{"not":"an sse field"}');
+    expect(sseData(text).at(-1)).toBe('[DONE]');
+    const body = (await rawRequest(server.url, plain)).body.toString();
+    expect(body).toContain('<html>');
+  });
+
   it('sends a plain body that is not JSON', async () => {
     const server = await serve({ faults: { sequence: [{ kind: 'malformed-chunk' }] } });
     const outcome = await rawRequest(server.url, plain);

@@ -21,6 +21,9 @@ export interface FaultTiming {
  *   events (default: half of them), without `finish_reason` and without `[DONE]`.
  * - `malformed-chunk`: a plain body that is not JSON; in a stream, one event whose JSON is cut,
  *   after `afterChunks` events (default 1), then the rest of the stream.
+ * - `malformed-sse`: in a stream, after `afterChunks` events (default 1), lines that are not SSE
+ *   fields (an HTML fragment, a bare JSON line without `data:`) followed by a blank line, then the
+ *   rest; a spec-following decoder ignores them. A plain answer gets an HTML body with status 200.
  * - `invalid-utf8`: bytes that are not UTF-8 (0xFF 0xFE) inside the content, plain or streamed.
  * - `hang`: never answer (plain), or stop sending after `afterChunks` events (default 1) and keep the
  *   connection open until the client gives up or the server closes.
@@ -40,6 +43,7 @@ export type Fault = FaultTiming &
     | { kind: 'drop'; afterChunks?: number }
     | { kind: 'truncate'; afterChunks?: number }
     | { kind: 'malformed-chunk'; afterChunks?: number }
+    | { kind: 'malformed-sse'; afterChunks?: number }
     | { kind: 'invalid-utf8' }
     | { kind: 'hang'; afterChunks?: number }
     | { kind: 'error-frame'; afterChunks?: number; error?: ApiErrorObject; event?: string | null }

@@ -1,3 +1,4 @@
+export type { SseStyle } from './answer-writer.js';
 export type { ApiErrorFields, ApiErrorResponse } from './api-error.js';
 export { apiError } from './api-error.js';
 export type { Cassette, CassetteExchange } from './cassette.js';

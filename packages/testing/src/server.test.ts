@@ -133,6 +133,24 @@ describe('startServer', () => {
     expect(server.ledger.requests).toBe(1);
   });
 
+  it.each(['\r\n', '\r'] as const)(
+    'frames streams with %j line endings and keep-alive comments on request',
+    async (lineEnding) => {
+      const server = await serve({
+        models: { m: scriptedModel([{ content: 'one two three' }]) },
+        sse: { lineEnding, comments: true },
+      });
+      const text = await (await postChat(server.url, { ...hello, stream: true })).text();
+      expect(text.startsWith(`: keep-alive${lineEnding}${lineEnding}data: {`)).toBe(true);
+      expect(text.match(/: keep-alive/g)).toHaveLength(2);
+      expect(text.includes('\n')).toBe(lineEnding === '\r\n');
+      expect(text.endsWith(`data: [DONE]${lineEnding}${lineEnding}`)).toBe(true);
+      const normalized = text.replaceAll(lineEnding, '\n').replace(/: keep-alive\n\n/g, '');
+      const content = sseChunks(normalized).map((chunk) => chunk.choices[0]?.delta.content ?? '');
+      expect(content.join('')).toBe('one two three');
+    },
+  );
+
   it('streams tool calls: id and name first, arguments in fragments, by index', async () => {
     const args = { city: 'Paris', unit: 'celsius' };
     const server = await serve({

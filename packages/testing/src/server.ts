@@ -3,7 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChatCompletionRequest } from '@chatloop/protocol';
 import { safeJsonParse } from '@chatloop/protocol';
-import { waitForAbort, writePlain, writeStream } from './answer-writer.js';
+import { type SseStyle, waitForAbort, writePlain, writeStream } from './answer-writer.js';
 import { type ApiErrorResponse, apiError } from './api-error.js';
 import type { CassetteExchange } from './cassette.js';
 import {
@@ -37,6 +37,8 @@ export interface ServerOptions {
   contextWindow?: number;
   /** Pause between stream chunks, in ms. Default 0 (each chunk still is its own write). */
   chunkDelayMs?: number;
+  /** Stream framing: line endings (`\n`, `\r\n`, `\r`) and keep-alive comments. Default: `\n`, none. */
+  sse?: SseStyle;
   /** Port to listen on. Default 0 (any free port). */
   port?: number;
   /** Interface to listen on. Default `127.0.0.1`. */
@@ -354,6 +356,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       signal: exchange.signal,
       fault,
       chunkDelayMs,
+      sse: options.sse,
     };
     if (request.stream !== true) {
       entry.reported = await writePlain(toCompletion(reply, meta), write);
