@@ -54,8 +54,31 @@ describe('elideToolResults', () => {
     expect(second[2]).toBe(first[2]);
   });
 
-  it('returns the input itself when nothing is old or large enough', async () => {
+  it('leaves the history as it is when nothing is old or large enough', async () => {
     const messages: ChatMessage[] = [{ role: 'user', content: 'go' }, ...group('1', 'f', big('a'))];
-    expect(await elideToolResults().prepare(messages, { model: 'gpt-4o' })).toBe(messages);
+    expect(await elideToolResults().prepare(messages, { model: 'gpt-4o' })).toEqual(messages);
+  });
+
+  it('elides each result once as the history grows, and starts over on a different history', async () => {
+    const manager = elideToolResults({ keepRecentGroups: 1 });
+    const history: ChatMessage[] = [{ role: 'user', content: 'go' }];
+    let elided = 0;
+    const ctx = { model: 'gpt-4o', onEvent: () => (elided += 1) };
+    for (let i = 0; i < 10; i++) {
+      history.push(...group(`${i}`, 'read_file', big(`r${i}`)));
+      const output = await manager.prepare(history, ctx);
+      expect(
+        output.filter((m) => m.role === 'tool' && String(m.content).startsWith('[tool result elided')),
+      ).toHaveLength(i);
+    }
+    expect(elided).toBe(9);
+    const other: ChatMessage[] = [
+      { role: 'user', content: 'other' },
+      ...group('x', 'f', big('x')),
+      ...group('y', 'f', 'ok'),
+    ];
+    expect((await manager.prepare(other, ctx))[2]).toMatchObject({
+      content: expect.stringContaining('elided'),
+    });
   });
 });

@@ -31,8 +31,12 @@ function textOf(content: ToolMessage['content']): string {
 /**
  * Replaces old, large tool results with a short stub (tool name, size, first lines), keeping the message
  * and its `tool_call_id`, so the transcript stays valid and the model knows what it once saw. Run it
- * before managers that drop messages: it frees room without losing the conversation's shape. Stubs are
- * cached per message, so a long history costs little to re-elide each turn.
+ * before managers that drop messages: it frees room without losing the conversation's shape.
+ *
+ * Incremental: when the history only grew since the previous call, only the new messages and those that
+ * just became old are looked at (one instance per conversation gets this; a shared one stays correct).
+ * `elided` events report what each call newly elided. Stubs are cached per message, so their token counts
+ * stay cached downstream.
  */
 export function elideToolResults(options: ElideToolResultsOptions = {}): ContextManager {
   const keepRecentGroups = options.keepRecentGroups ?? ELIDE_DEFAULTS.keepRecentGroups;
@@ -63,40 +67,60 @@ export function elideToolResults(options: ElideToolResultsOptions = {}): Context
     return stub;
   };
 
+  // Incremental state: the elided copy of the history seen so far, and how far elision has reached.
+  let out: ChatMessage[] = [];
+  let first: ChatMessage | undefined;
+  let last: ChatMessage | undefined;
+  let elidedUpTo = 0;
+  const toolNames = new Map<string, string>();
+
   return {
     name,
     async prepare(messages: ChatMessage[], ctx: PrepareContext): Promise<ChatMessage[]> {
+      const appended =
+        out.length > 0 &&
+        out.length <= messages.length &&
+        messages[0] === first &&
+        messages[out.length - 1] === last;
+      if (!appended) {
+        out = [];
+        elidedUpTo = 0;
+        toolNames.clear();
+      }
+      for (let i = out.length; i < messages.length; i++) {
+        const message = messages[i]!;
+        if (message.role === 'assistant') {
+          for (const call of message.tool_calls ?? []) toolNames.set(call.id, call.function.name);
+        }
+        out.push(message);
+      }
+      first = messages[0];
+      last = messages[messages.length - 1];
       // Everything from the `keepRecentGroups`-th newest tool_calls message on stays verbatim.
       let protectFrom = messages.length;
       let groups = 0;
-      for (let i = messages.length - 1; i >= 0 && groups < keepRecentGroups; i--) {
+      for (let i = messages.length - 1; i >= elidedUpTo && groups < keepRecentGroups; i--) {
         const message = messages[i]!;
         if (message.role === 'assistant' && message.tool_calls && message.tool_calls.length > 0) {
           groups += 1;
           protectFrom = i;
         }
       }
-      if (groups < keepRecentGroups) return messages;
-      const toolNames = new Map<string, string>();
-      let result: ChatMessage[] | undefined;
-      for (let i = 0; i < protectFrom; i++) {
+      if (groups < keepRecentGroups) protectFrom = elidedUpTo;
+      for (let i = elidedUpTo; i < protectFrom; i++) {
         const message = messages[i]!;
-        if (message.role === 'assistant') {
-          for (const call of message.tool_calls ?? []) toolNames.set(call.id, call.function.name);
-        } else if (message.role === 'tool') {
-          const stub = stubFor(message, toolNames.get(message.tool_call_id) ?? 'unknown tool');
-          if (stub) {
-            result ??= messages.slice();
-            result[i] = stub;
-            if (ctx.onEvent) {
-              const counter = counterFor(ctx.model);
-              const savedTokens = counter.countMessage(message) - counter.countMessage(stub);
-              ctx.onEvent({ type: 'elided', manager: name, message, replacement: stub, savedTokens });
-            }
-          }
+        if (message.role !== 'tool') continue;
+        const stub = stubFor(message, toolNames.get(message.tool_call_id) ?? 'unknown tool');
+        if (!stub) continue;
+        out[i] = stub;
+        if (ctx.onEvent) {
+          const counter = counterFor(ctx.model);
+          const savedTokens = counter.countMessage(message) - counter.countMessage(stub);
+          ctx.onEvent({ type: 'elided', manager: name, message, replacement: stub, savedTokens });
         }
       }
-      return result ?? messages;
+      elidedUpTo = Math.max(elidedUpTo, protectFrom);
+      return out.slice();
     },
   };
 }

@@ -27,9 +27,11 @@ export interface IncrementalSelectorOptions {
 
 /**
  * The oldest-first selection of `selectMessages`, remembered from call to call: when the history only grew
- * since the last call (same array prefix, by identity), it counts only the new messages and moves its cut
- * forward from where it stopped, so a turn costs in proportion to what changed, not to the history's
- * length. Any other change (an edited or shortened history, different limits) starts over.
+ * since the last call, it counts only the new messages and moves its cut forward from where it stopped,
+ * so a turn costs in proportion to the new messages and the kept window, not to the history's length.
+ * Messages replaced in the kept window (elided tool results) are re-counted; a shorter history, a new
+ * first message, a replacement with another role or different limits start over. Messages before the cut
+ * are treated as settled.
  *
  * Kept as before: system and developer messages, pinned messages (pins are read when the cut reaches a
  * message), the first user message when asked, the last user message and the newest unit.
@@ -49,9 +51,10 @@ export function createIncrementalSelector(options: IncrementalSelectorOptions): 
   const { counter } = options;
   let seen = 0;
   let first: ChatMessage | undefined;
-  let lastSeen: ChatMessage | undefined;
   let cut = 0;
-  let cutMessage: ChatMessage | undefined;
+  // The messages from the cut to `seen`, as last seen: a manager before this one (elision) may have
+  // replaced some of them since, which is adjusted for without starting over.
+  let tail: ChatMessage[] = [];
   let limitsKey = '';
   let locked: ChatMessage[] = [];
   let lockedTokens = 0;
@@ -74,6 +77,21 @@ export function createIncrementalSelector(options: IncrementalSelectorOptions): 
     firstUserPassed = false;
     lastUser = -1;
     lockedLastUser = undefined;
+    tail = [];
+  };
+
+  // Adjusts the tail's figures for messages replaced in place; false when a replacement changes roles
+  // (then the selection starts over).
+  const reconcile = (messages: readonly ChatMessage[]): boolean => {
+    for (let i = cut; i < seen; i++) {
+      const before = tail[i - cut]!;
+      const now = messages[i]!;
+      if (before === now) continue;
+      if (before.role !== now.role) return false;
+      tailTokens += counter.countMessage(now) - counter.countMessage(before);
+      tail[i - cut] = now;
+    }
+    return true;
   };
 
   const unitEnd = (messages: readonly ChatMessage[], start: number): { end: number; valid: boolean } => {
@@ -99,24 +117,18 @@ export function createIncrementalSelector(options: IncrementalSelectorOptions): 
   return {
     select(messages, limits, isPinned) {
       const key = `${limits.maxTokens}:${limits.maxMessages}`;
-      const appended =
-        key === limitsKey &&
-        seen > 0 &&
-        seen <= messages.length &&
-        messages[0] === first &&
-        messages[seen - 1] === lastSeen &&
-        (cut >= seen || messages[cut] === cutMessage);
-      if (!appended) reset();
+      const appended = key === limitsKey && seen > 0 && seen <= messages.length && messages[0] === first;
+      if (!appended || !reconcile(messages)) reset();
       limitsKey = key;
       for (let i = seen; i < messages.length; i++) {
         const message = messages[i]!;
         tailTokens += counter.countMessage(message);
         if (!isSystem(message)) tailCount += 1;
         if (message.role === 'user') lastUser = i;
+        tail.push(message);
       }
       seen = messages.length;
       first = messages[0];
-      lastSeen = messages[seen - 1];
 
       const newlyDropped: ChatMessage[] = [];
       let newlyDroppedTokens = 0;
@@ -169,9 +181,9 @@ export function createIncrementalSelector(options: IncrementalSelectorOptions): 
         }
         tailTokens -= tokens;
         tailCount -= count;
+        tail.splice(0, end - cut);
         cut = end;
       }
-      cutMessage = messages[cut];
       const kept = repairTranscript(locked.concat(messages.slice(cut)));
       return {
         kept,

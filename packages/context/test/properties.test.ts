@@ -71,6 +71,43 @@ describe('context managers on random conversations', () => {
     );
   });
 
+  it('turn after turn with one manager instance (incremental state): fits, keeps, stays valid', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        conversation,
+        fc.integer({ min: 800, max: 6000 }),
+        async ({ messages, pinned }, budget) => {
+          const manager = composeManagers(
+            elideToolResults({ minChars: 100, keepRecentGroups: 1 }),
+            tokenBudget({ maxPromptTokens: budget }),
+          );
+          const ctx = { model: 'gpt-4o', tools, isPinned: (message: ChatMessage) => pinned.has(message) };
+          const history: ChatMessage[] = [];
+          for (const message of messages) {
+            history.push(message);
+            if (messages[history.length]?.role === 'tool') continue;
+            try {
+              const output = await manager.prepare(history, ctx);
+              expect(counter.countChat(output, tools).tokens).toBeLessThanOrEqual(budget);
+              for (const kept of history) {
+                if (kept.role === 'system' || kept.role === 'developer' || pinned.has(kept))
+                  expect(output).toContain(kept);
+              }
+              const lastUser = history.findLast((m) => m.role === 'user');
+              if (lastUser) expect(output).toContain(lastUser);
+              expect(accepted(output, 'openai')).toBe(true);
+              expect(accepted(output, 'deepseek')).toBe(true);
+            } catch (error) {
+              if (!isContextOverflowError(error)) throw error;
+              expect(error.requiredTokens).toBeGreaterThan(error.availableTokens);
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('sliding window: keeps at most N droppable messages, groups whole, valid for both profiles', async () => {
     await fc.assert(
       fc.asyncProperty(
