@@ -460,3 +460,54 @@ describe('executeToolCalls: failures, limits and safety', () => {
     expect(results[0]?.repairs).toEqual(['empty_as_object']);
   });
 });
+
+describe('executeToolCalls: cancelling one call', () => {
+  it('aborts only the call whose signal aborts; the others finish', async () => {
+    const started = deferred();
+    const release = deferred();
+    let cancelledSignal: AbortSignal | undefined;
+    const job = defineTool({
+      name: 'job',
+      parameters: z.object({ id: z.string() }),
+      execute: async ({ id }, context) => {
+        if (id === 'slow') {
+          cancelledSignal = context.signal;
+          started.resolve();
+          return new Promise(() => undefined);
+        }
+        await release.promise;
+        return `done ${id}`;
+      },
+    });
+    const cancel = new AbortController();
+    const running = executeToolCalls(
+      [toolCall('a', 'job', { id: 'slow' }), toolCall('b', 'job', { id: 'fast' })],
+      createToolRegistry([job]),
+      { callSignal: (call) => (call.id === 'a' ? cancel.signal : undefined) },
+    );
+    await started.promise;
+    cancel.abort();
+    release.resolve();
+    const [first, second] = await running;
+    expect(first).toMatchObject({ ok: false, error: { code: 'tool_aborted' } });
+    expect(first?.content).toBe('Error: the call to tool "job" was cancelled.');
+    expect(cancelledSignal?.aborted).toBe(true);
+    expect(second).toMatchObject({ ok: true, content: 'done fast' });
+  });
+
+  it('does not start a call whose signal is already aborted', async () => {
+    let ran = false;
+    const tool = defineTool({
+      name: 't',
+      parameters: z.object({}),
+      execute: () => {
+        ran = true;
+      },
+    });
+    const [result] = await executeToolCalls([toolCall('a', 't', {})], createToolRegistry([tool]), {
+      callSignal: () => AbortSignal.abort(),
+    });
+    expect(result?.error?.code).toBe('tool_aborted');
+    expect(ran).toBe(false);
+  });
+});

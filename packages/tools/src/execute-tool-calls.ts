@@ -8,6 +8,7 @@ import { stableStringify } from './stable-stringify.js';
 import {
   type ToolApprovalError as ApprovalError,
   ToolApprovalError,
+  ToolCallAbortedError,
   type ToolCallError,
   ToolCallsAbortedError,
   ToolExecutionError,
@@ -72,6 +73,11 @@ export interface ExecuteToolCallsOptions<TContext = unknown> {
   unserializable?: 'replace' | 'error';
   /** Exact strings (keys, passwords) to redact from error summaries, besides the usual credential shapes. */
   secrets?: readonly string[];
+  /**
+   * A signal per call, to cancel one call without the others: when it aborts, that tool's signal aborts
+   * and the call is answered with a `ToolCallAbortedError` (code `tool_aborted`); the batch goes on.
+   */
+  callSignal?: (toolCall: ToolCall) => AbortSignal | undefined;
   /** Typed events: one start and exactly one terminal event per call. A throwing listener is ignored. */
   onEvent?: (event: ToolEvent) => void;
   /** The clock for `durationMs`, in milliseconds. Default `performance.now`. */
@@ -152,7 +158,10 @@ export async function executeToolCalls<TContext = unknown>(
   const secrets = options.secrets ?? [];
   const limit = new Semaphore(options.concurrency ?? EXECUTE_TOOL_CALLS_DEFAULTS.concurrency);
   const serial = new Semaphore(1);
-  const batch = new AbortController();
+  // Aborting the batch calls these; plain functions rather than signal listeners, which are costly in Node.
+  const abortRunning = new Set<() => void>();
+  let batchAborted = false;
+  let batchAbortReason: unknown;
   const dedupe: ToolDedupeCache | undefined =
     options.dedupe === true ? new Map() : options.dedupe === false ? undefined : options.dedupe;
 
@@ -164,20 +173,49 @@ export async function executeToolCalls<TContext = unknown>(
     }
   };
 
-  const execute = (tool: Tool, args: unknown, context: ToolContext<TContext>): Promise<Settled> => {
+  const execute = (
+    tool: Tool,
+    call: ToolCall,
+    args: unknown,
+    context: ToolContext<TContext>,
+  ): Promise<Settled> => {
     const timeoutMs = tool.timeoutMs ?? options.timeoutMs ?? EXECUTE_TOOL_CALLS_DEFAULTS.timeoutMs;
-    const controller = new AbortController();
-    const toolContext: ToolContext<TContext> = { ...context, signal: controller.signal };
+    const callSignal = options.callSignal?.(call);
+    // The tool's signal is made on first read: creating AbortSignals is a large share of a call's cost,
+    // and most tools never look at theirs.
+    let controller: AbortController | undefined;
+    let abortReason: unknown;
+    let abortedBeforeRead = false;
+    const abortTool = (reason: unknown) => {
+      abortedBeforeRead = true;
+      abortReason = reason;
+      controller?.abort(reason);
+    };
+    const toolContext: ToolContext<TContext> = {
+      ...context,
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (abortedBeforeRead) controller.abort(abortReason);
+        }
+        return controller.signal;
+      },
+    };
     return new Promise<Settled>((resolve) => {
       let settled = false;
       const onBatchAbort = () => {
-        controller.abort(batch.signal.reason);
+        abortTool(batchAbortReason);
         finish({ kind: 'aborted' });
+      };
+      const onCallAbort = () => {
+        const error = new ToolCallAbortedError(tool.name, { cause: callSignal?.reason });
+        abortTool(error);
+        finish({ kind: 'error', error });
       };
       const timer = setTimeout(
         () => {
           const error = new ToolTimeoutError(tool.name, timeoutMs);
-          controller.abort(error);
+          abortTool(error);
           finish({ kind: 'error', error });
         },
         Math.min(timeoutMs, 2_147_483_647),
@@ -186,10 +224,16 @@ export async function executeToolCalls<TContext = unknown>(
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        batch.signal.removeEventListener('abort', onBatchAbort);
+        abortRunning.delete(onBatchAbort);
+        callSignal?.removeEventListener('abort', onCallAbort);
         resolve(outcome);
       }
-      batch.signal.addEventListener('abort', onBatchAbort, { once: true });
+      if (callSignal?.aborted) {
+        onCallAbort();
+        return;
+      }
+      abortRunning.add(onBatchAbort);
+      callSignal?.addEventListener('abort', onCallAbort, { once: true });
       tool.execute(args, toolContext).then(
         (value) => finish({ kind: 'ok', value }),
         (thrown: unknown) =>
@@ -246,15 +290,15 @@ export async function executeToolCalls<TContext = unknown>(
       }
       if (tool.sequential) releaseSerial = await serial.acquire();
       releaseLimit = await limit.acquire();
-      if (batch.signal.aborted)
-        return result({ ok: false, content: 'Error: aborted.', error: abortedError(tool) });
+      if (batchAborted) return result({ ok: false, content: 'Error: aborted.', error: abortedError(tool) });
       const parsed = await tool.parseAsync(call.function.arguments ?? '');
       if (!parsed.ok) return result({ ok: false, error: parsed.error, content: parsed.error.message });
       const args = parsed.value;
       const context: ToolContext<TContext> = {
         toolCallId: call.id,
         toolName: tool.name,
-        signal: batch.signal,
+        // Replaced by the call's own signal (timeout + batch abort) when the tool runs.
+        signal: signal ?? NEVER_ABORTED,
         idempotencyKey: options.idempotencyKeyPrefix ? `${options.idempotencyKeyPrefix}:${call.id}` : call.id,
         context: options.context as TContext,
       };
@@ -290,7 +334,7 @@ export async function executeToolCalls<TContext = unknown>(
         const outcome = await shared;
         settled = outcome.ok ? { kind: 'ok', value: outcome.value } : { kind: 'error', error: outcome.error };
       } else {
-        const running = execute(tool, args, context);
+        const running = execute(tool, call, args, context);
         if (key !== undefined && dedupe) {
           const outcome = running.then((s): ToolExecutionOutcome => {
             if (s.kind === 'ok') return { ok: true, value: s.value };
@@ -348,7 +392,9 @@ export async function executeToolCalls<TContext = unknown>(
   if (!signal) return all;
   return new Promise<ToolCallResult[]>((resolve, reject) => {
     const onAbort = () => {
-      batch.abort(signal.reason);
+      batchAborted = true;
+      batchAbortReason = signal.reason;
+      for (const abort of [...abortRunning]) abort();
       reject(new ToolCallsAbortedError({ cause: signal.reason }));
     };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -364,6 +410,8 @@ export async function executeToolCalls<TContext = unknown>(
     );
   });
 }
+
+const NEVER_ABORTED = new AbortController().signal;
 
 function abortedError(tool: Tool): ToolExecutionError {
   return new ToolExecutionError(tool.name, `Error: tool "${tool.name}" was aborted.`);

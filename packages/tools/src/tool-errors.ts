@@ -136,6 +136,20 @@ export class ToolApprovalError extends ChatloopError {
   }
 }
 
+/**
+ * One call was cancelled through its own signal (`executeToolCalls` option `callSignal`); the rest of the
+ * batch went on. Code `tool_aborted`.
+ */
+export class ToolCallAbortedError extends ChatloopError {
+  /** The tool whose call was cancelled. */
+  readonly toolName: string;
+
+  constructor(toolName: string, options: ChatloopErrorOptions = {}) {
+    super('tool_aborted', `Error: the call to tool "${toolName}" was cancelled.`, options);
+    this.toolName = toolName;
+  }
+}
+
 /** The whole batch of tool calls was aborted through its signal. Code `aborted` (as core's `AbortError`). */
 export class ToolCallsAbortedError extends ChatloopError {
   constructor(options: ChatloopErrorOptions = {}) {
@@ -202,7 +216,8 @@ export type ToolCallError =
   | ToolExecutionError
   | ToolTimeoutError
   | ToolOutputError
-  | ToolApprovalError;
+  | ToolApprovalError
+  | ToolCallAbortedError;
 
 /** True for a {@link ToolArgumentsError}, from any copy of the package. */
 export const isToolArgumentsError = errorGuard<ToolArgumentsError>('tool_arguments_invalid');
@@ -219,6 +234,8 @@ export const isToolApprovalError = errorGuard<ToolApprovalError>(
   'tool_approval_denied',
   'tool_approval_required',
 );
+/** True for a {@link ToolCallAbortedError} (one call cancelled). */
+export const isToolCallAbortedError = errorGuard<ToolCallAbortedError>('tool_aborted');
 /** True for a {@link StrictSchemaError}. */
 export const isStrictSchemaError = errorGuard<StrictSchemaError>('tool_schema_unsupported');
 /** True for a {@link ToolDefinitionError}. */
