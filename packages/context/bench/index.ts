@@ -29,7 +29,7 @@ function nextMessage(i: number): ChatMessage[] {
   return [{ role: i % 3 === 0 ? 'user' : 'assistant', content: text }];
 }
 
-async function measure(label: string, make: () => ContextManager) {
+async function measure(label: string, make: () => ContextManager, fresh = false) {
   const manager = make();
   const history: ChatMessage[] = [
     { role: 'system', content: 'You are an agent.' },
@@ -39,23 +39,27 @@ async function measure(label: string, make: () => ContextManager) {
   const figures: string[] = [];
   let i = 0;
   for (const checkpoint of CHECKPOINTS) {
-    while (history.length < checkpoint - SAMPLE_TURNS) {
+    const sample = fresh ? 5 : SAMPLE_TURNS;
+    while (history.length < checkpoint - sample) {
       history.push(...nextMessage(i++));
-      await manager.prepare(history, ctx);
+      if (!fresh) await manager.prepare(history, ctx);
     }
-    const start = performance.now();
-    let turns = 0;
+    const times: number[] = [];
     while (history.length < checkpoint) {
       history.push(...nextMessage(i++));
-      await manager.prepare(history, ctx);
-      turns += 1;
+      const start = performance.now();
+      await (fresh ? make() : manager).prepare(history, ctx);
+      times.push(performance.now() - start);
     }
-    figures.push(`${checkpoint}: ${(((performance.now() - start) / turns) * 1000).toFixed(0)} µs`);
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)]!;
+    figures.push(`${String(checkpoint).padStart(6)}: ${(median * 1000).toFixed(0).padStart(5)} µs`);
   }
   console.log(`${label.padEnd(36)} ${figures.join('   ')}`);
 }
 
-console.log('# time per turn (one new message each turn) at history length\n');
+console.log('# median time per turn (one new message each turn) at history length (messages)\n');
 await measure('tokenBudget', () => tokenBudget());
 await measure('slidingWindow(50)', () => slidingWindow({ maxMessages: 50 }));
 await measure('elideToolResults + tokenBudget', () => composeManagers(elideToolResults(), tokenBudget()));
+await measure('tokenBudget from scratch (no caches)', () => tokenBudget(), true);
