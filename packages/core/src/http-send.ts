@@ -324,7 +324,7 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
  * failure, `return()`) releases the attempt: a complete body is drained so its socket is reused, any
  * other is destroyed. One `then` per chunk, no async-generator layers, on this hot path.
  */
-class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, undefined> {
+export class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, undefined> {
   readonly #body: TransportBody;
   readonly #reader: BodyReader;
   readonly #decoder: AsyncGenerator<ChatCompletionChunk, void, undefined>;
@@ -354,6 +354,25 @@ class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, undefine
     }
     if (this.#closed) return Promise.resolve(DONE);
     return this.#decoder.next().then(this.#onStep, this.#onError);
+  }
+
+  /**
+   * Reads every remaining chunk without handing them out (they still reach the accumulator): the
+   * `final()`-only path, one await per chunk. Rejects like `next()`.
+   */
+  async drain(): Promise<void> {
+    this.#first = undefined;
+    if (this.#closed) return;
+    const decoder = this.#decoder;
+    try {
+      for (;;) {
+        const step = await decoder.next();
+        if (step.done === true) break;
+      }
+    } catch (error) {
+      this.#onError(error);
+    }
+    await this.#finish();
   }
 
   return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
