@@ -75,6 +75,8 @@ export { createLimiterMiddleware } from './limiter-middleware.js';
 export { CREDENTIAL_HEADERS, REDACTED, redactHeaders, redactSecrets } from './redact.js';
 export type { ChatResponse, ResponseMeta } from './response-meta.js';
 export { REQUEST_ID_HEADERS, requestIdOf, withMeta } from './response-meta.js';
+export type { RetryMiddlewareOptions } from './retry-middleware.js';
+export { createRetryMiddleware } from './retry-middleware.js';
 export type {
   MemoryRunQueueOptions,
   RunJob,
@@ -98,7 +100,14 @@ export type {
   SendResult,
   StreamSendResult,
 } from './send.js';
-export type { Transport, TransportBody, TransportRequest, TransportResponse } from './transport.js';
+export type {
+  Transport,
+  TransportBody,
+  TransportRequest,
+  TransportResponse,
+  TransportSignal,
+} from './transport.js';
+export { toAbortSignal } from './transport.js';
 export type { UndiciTransportOptions } from './undici-transport.js';
 export { createUndiciTransport, UNDICI_TRANSPORT_DEFAULTS } from './undici-transport.js';
 export type { LedgerTotals, LedgerUsage, UsageLedger } from './usage-ledger.js';
