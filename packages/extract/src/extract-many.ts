@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { costOf, createBudget, getModel, UnknownModelError } from '@chatloop/models';
 import { ChatloopError, type Usage } from '@chatloop/protocol';
 import { type BatchInput, batchInputKey, batchInputToExtractInput } from './batch-input.js';
@@ -200,6 +201,8 @@ export async function extractMany<T>(
   };
 
   const hardStop = new AbortController();
+  // Every in-flight request listens on this one signal; that many listeners is expected, not a leak.
+  setMaxListeners(Math.max(10, concurrency * 4), hardStop.signal);
   let graceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     stopped ??= 'aborted';
