@@ -39,5 +39,13 @@ describe('safeJsonParse', () => {
     expect(safeJsonParse('{"choices":[{"delta":{"content":"héllo 🌍"}}]}')).toEqual({
       choices: [{ delta: { content: 'héllo 🌍' } }],
     });
+    // A harmless `constructor` key (no prototype under it) is kept, as secure-json-parse keeps it.
+    expect(safeJsonParse('{"constructor":{"name":"x"}}')).toEqual({ constructor: { name: 'x' } });
+  });
+
+  it('keeps ordinary text that merely mentions proto, parsed through the careful path', () => {
+    expect(safeJsonParse('{"content":"a prototype of __proto__"}')).toEqual({
+      content: 'a prototype of __proto__',
+    });
   });
 });
