@@ -216,3 +216,41 @@ export async function writeStream(
   response.end();
   return { complete: stopAt === events.length && tail === undefined };
 }
+
+/**
+ * Answers the part of a fault that strikes before the model is asked: its `delayMs`, then a `status`
+ * answer, a `drop` before the headers, or a plain request that `hang`s. Resolves `true` when the
+ * request is done (answered, dropped, or abandoned by the client).
+ */
+export async function writeEarlyFault(
+  fault: Fault,
+  stream: boolean,
+  options: WriteOptions,
+): Promise<boolean> {
+  const { response, signal } = options;
+  if (!(await pause(fault.delayMs ?? 0, signal))) return true;
+  if (fault.kind === 'status') {
+    const body = fault.body ?? {
+      error: { message: `Injected status ${fault.status}.`, type: 'server_error', param: null, code: null },
+    };
+    const isText = typeof body === 'string';
+    const text = isText ? body : JSON.stringify(body);
+    response.writeHead(fault.status, {
+      ...options.headers,
+      ...fault.headers,
+      'content-type': isText ? 'text/html; charset=utf-8' : 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+    });
+    response.end(text);
+    return true;
+  }
+  if (fault.kind === 'drop' && (fault.afterChunks ?? 0) === 0) {
+    response.socket?.destroy();
+    return true;
+  }
+  if (fault.kind === 'hang' && !stream) {
+    await waitForAbort(signal);
+    return true;
+  }
+  return false;
+}

@@ -1,4 +1,6 @@
 import type { ApiErrorObject } from '@chatloop/protocol';
+import { safeJsonParse } from '@chatloop/protocol';
+import { type ApiErrorResponse, apiError } from './api-error.js';
 
 /** Timing that any fault may add: a pause before the headers, and between stream chunks. */
 export interface FaultTiming {
@@ -159,4 +161,28 @@ export class FaultPicker {
     }
     return undefined;
   }
+}
+
+/** The name of the header in which a client may ask for a fault. */
+export const FAULT_HEADER = 'x-chatloop-fault';
+
+/** Reads a fault from the `x-chatloop-fault` header value, or the 400 that explains what is wrong. */
+export function parseFaultHeader(value: string): { fault?: Fault; error?: ApiErrorResponse } {
+  let parsed: unknown;
+  try {
+    parsed = safeJsonParse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const kind = (parsed as { kind?: unknown } | null)?.kind;
+  if (typeof parsed === 'object' && parsed !== null && (FAULT_KINDS as readonly unknown[]).includes(kind)) {
+    return { fault: parsed as Fault };
+  }
+  return {
+    error: apiError(
+      400,
+      `Invalid '${FAULT_HEADER}' header: expected a fault as JSON with a 'kind' of ${FAULT_KINDS.join(', ')}, e.g. {"kind":"status","status":503}.`,
+      { param: FAULT_HEADER },
+    ),
+  };
 }

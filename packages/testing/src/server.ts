@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ChatCompletionRequest } from '@chatloop/protocol';
 import { safeJsonParse } from '@chatloop/protocol';
-import { type SseStyle, waitForAbort, writePlain, writeStream } from './answer-writer.js';
+import { type SseStyle, writeEarlyFault, writePlain, writeStream } from './answer-writer.js';
 import { type ApiErrorResponse, apiError } from './api-error.js';
+import { checkBearer } from './bearer-auth.js';
 import type { CassetteExchange } from './cassette.js';
 import {
   CassetteRecorder,
@@ -13,9 +13,10 @@ import {
   type ReplayOptions,
   usageOf,
 } from './cassette-proxy.js';
-import { type Fault, FaultPicker, type FaultPlan } from './faults.js';
+import { FAULT_HEADER, type Fault, FaultPicker, type FaultPlan, parseFaultHeader } from './faults.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { resolveReply, toChunks, toCompletion } from './reply-builder.js';
+import { type RecordedRequest, readBody, redactHeaders } from './request-log.js';
 import { echoModel, ScriptExhaustedError, type ScriptedModel } from './scripted-model.js';
 import { countPromptTokens } from './token-count.js';
 import { UsageLedger } from './usage-ledger.js';
@@ -78,19 +79,6 @@ export const SERVER_DEFAULTS = {
   host: '127.0.0.1',
 } as const;
 
-/** A request the server received, for assertions. */
-export interface RecordedRequest {
-  method: string;
-  /** Path and query, e.g. `/v1/chat/completions`. */
-  path: string;
-  /** Lower-cased header names; `authorization`, `api-key` and similar values are `[redacted]`. */
-  headers: Record<string, string>;
-  /** The parsed JSON body, the raw text when it was not JSON, or `undefined` when empty. */
-  body: unknown;
-  /** When it arrived, in ms since the epoch (from the `now` option). */
-  receivedAt: number;
-}
-
 /** A running test server. */
 export interface TestServer {
   /** Base URL for clients, ending in `/v1`, e.g. `http://127.0.0.1:54321/v1`. */
@@ -104,23 +92,6 @@ export interface TestServer {
   injectFault(fault: Fault, times?: number): void;
   /** Ends open streams and connections, stops listening; resolves when nothing is left. */
   close(): Promise<void>;
-}
-
-const REDACTED_HEADERS = new Set(['authorization', 'proxy-authorization', 'api-key', 'x-api-key', 'cookie']);
-
-function redactHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = REDACTED_HEADERS.has(name) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -191,84 +162,17 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const sendError = (exchange: Exchange, error: ApiErrorResponse) =>
     sendJson(exchange, error.status, error.body, error.headers);
 
-  const checkAuth = (exchange: Exchange): ApiErrorResponse | undefined => {
-    if (options.apiKey === undefined) return undefined;
-    const header = exchange.request.headers.authorization;
-    if (header === undefined || !header.startsWith('Bearer ')) {
-      return apiError(
-        401,
-        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-      );
-    }
-    if (header.slice('Bearer '.length) !== options.apiKey) {
-      return apiError(401, 'Incorrect API key provided.', { code: 'invalid_api_key' });
-    }
-    return undefined;
-  };
-
   const listModels = (exchange: Exchange) => {
     const created = Math.floor(now() / 1000);
     const data = Object.keys(models).map((id) => ({ id, object: 'model', created, owned_by: 'chatloop' }));
     sendJson(exchange, 200, { object: 'list', data });
   };
 
-  const faultFromHeader = (exchange: Exchange): { fault?: Fault; error?: ApiErrorResponse } => {
-    const header = exchange.request.headers['x-chatloop-fault'];
-    if (!faultHeader || typeof header !== 'string') return {};
-    const parsed = parseJson(header);
-    if (parsed.ok && typeof parsed.value === 'object' && parsed.value !== null && 'kind' in parsed.value) {
-      return { fault: parsed.value as Fault };
-    }
-    const error = apiError(
-      400,
-      'Invalid \'x-chatloop-fault\' header: expected a fault as JSON, e.g. {"kind":"status","status":503}.',
-      {
-        param: 'x-chatloop-fault',
-      },
-    );
-    return { error };
-  };
-
-  /** Answers a fault that strikes before the model is asked; true when the request is done. */
-  const earlyFault = async (exchange: Exchange, fault: Fault, stream: boolean): Promise<boolean> => {
-    const { response, signal } = exchange;
-    if (fault.delayMs !== undefined && fault.delayMs > 0) {
-      try {
-        await delay(fault.delayMs, undefined, { signal });
-      } catch {
-        return true;
-      }
-    }
-    if (fault.kind === 'status') {
-      const body = fault.body ?? {
-        error: { message: `Injected status ${fault.status}.`, type: 'server_error', param: null, code: null },
-      };
-      const isText = typeof body === 'string';
-      const text = isText ? body : JSON.stringify(body);
-      response.writeHead(fault.status, {
-        ...exchange.headers,
-        ...fault.headers,
-        'content-type': isText ? 'text/html; charset=utf-8' : 'application/json',
-        'content-length': String(Buffer.byteLength(text)),
-      });
-      response.end(text);
-      return true;
-    }
-    if (fault.kind === 'drop' && (fault.afterChunks ?? 0) === 0) {
-      response.socket?.destroy();
-      return true;
-    }
-    if (fault.kind === 'hang' && !stream) {
-      await waitForAbort(signal);
-      return true;
-    }
-    return false;
-  };
-
   const handleChat = async (exchange: Exchange, text: string) => {
     const parsed = parseJson(text);
     const chatIndex = chatCount++;
-    const fromHeader = faultFromHeader(exchange);
+    const header = exchange.request.headers[FAULT_HEADER];
+    const fromHeader = faultHeader && typeof header === 'string' ? parseFaultHeader(header) : {};
     if (fromHeader.error !== undefined) {
       sendError(exchange, fromHeader.error);
       return;
@@ -280,7 +184,11 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       typeof parsed.value === 'object' &&
       parsed.value !== null &&
       (parsed.value as { stream?: unknown }).stream === true;
-    if (fault !== undefined && (await earlyFault(exchange, fault, wantsStream))) return;
+    if (
+      fault !== undefined &&
+      (await writeEarlyFault(fault, wantsStream, { ...exchange, chunkDelayMs, fault }))
+    )
+      return;
     if (!parsed.ok) {
       sendError(
         exchange,
@@ -411,7 +319,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       receivedAt: now(),
     });
     const pathname = path.split('?')[0] ?? '/';
-    const authError = checkAuth(exchange);
+    const authError = checkBearer(request.headers.authorization, options.apiKey);
     if (authError !== undefined) return sendError(exchange, authError);
     if ((recorder !== undefined || replayer !== undefined) && pathname.startsWith('/v1/')) {
       return handleCassette(exchange, request.method ?? 'GET', path, text);
