@@ -245,6 +245,10 @@ describe('startServer', () => {
     const server = await serve({ models: { a: scriptedModel([]), b: scriptedModel([]) } });
     const list = (await (await fetch(`${server.url}/models`)).json()) as { data: Array<{ id: string }> };
     expect(list.data.map((model) => model.id)).toEqual(['a', 'b']);
+    expect(await (await fetch(`${server.url}/models/a`)).json()).toMatchObject({ id: 'a', object: 'model' });
+    const unknown = await fetch(`${server.url}/models/gpt-9`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'model_not_found' } });
     const missing = await fetch(`${server.url}/embeddings`, { method: 'POST' });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { message: 'Invalid URL (POST /v1/embeddings)' } });

@@ -115,7 +115,8 @@ interface Exchange {
 
 /**
  * Starts an OpenAI-compatible server on 127.0.0.1 (any free port by default): `POST
- * /v1/chat/completions` (plain and streamed) answered by scripted models, `GET /v1/models`.
+ * /v1/chat/completions` (plain and streamed) answered by scripted models, `GET /v1/models` and
+ * `GET /v1/models/{id}` (the scripted names).
  *
  * @example const server = await startServer({ models: { 'gpt-4o': scriptedModel([{ content: 'Hi' }]) } });
  */
@@ -166,6 +167,19 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     const created = Math.floor(now() / 1000);
     const data = Object.keys(models).map((id) => ({ id, object: 'model', created, owned_by: 'chatloop' }));
     sendJson(exchange, 200, { object: 'list', data });
+  };
+
+  const retrieveModel = (exchange: Exchange, id: string) => {
+    if (!Object.hasOwn(models, id)) {
+      sendError(
+        exchange,
+        apiError(404, `The model '${id}' does not exist or you do not have access to it.`, {
+          code: 'model_not_found',
+        }),
+      );
+      return;
+    }
+    sendJson(exchange, 200, { id, object: 'model', created: Math.floor(now() / 1000), owned_by: 'chatloop' });
   };
 
   const handleChat = async (exchange: Exchange, text: string) => {
@@ -326,6 +340,9 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     }
     if (request.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(exchange, text);
     if (request.method === 'GET' && pathname === '/v1/models') return listModels(exchange);
+    if (request.method === 'GET' && pathname.startsWith('/v1/models/')) {
+      return retrieveModel(exchange, decodeURIComponent(pathname.slice('/v1/models/'.length)));
+    }
     sendError(exchange, apiError(404, `Invalid URL (${request.method} ${pathname})`));
   };
 
