@@ -247,3 +247,29 @@ describe('defineTool', () => {
     await expect(tool.execute({}, context)).rejects.toThrow('sync');
   });
 });
+
+describe('defineTool: async validation', () => {
+  it('parseAsync validates zod schemas with async refinements (zod 4 and zod 3)', async () => {
+    const taken = new Set(['alice']);
+    const v4 = defineTool({
+      name: 'signup',
+      parameters: z.object({ user: z.string().refine(async (name) => !taken.has(name), 'name taken') }),
+      execute: noop,
+    });
+    const v3 = defineTool({
+      name: 'signup',
+      parameters: z3.object({ user: z3.string().refine(async (name) => !taken.has(name), 'name taken') }),
+      execute: noop,
+    });
+    for (const tool of [v4, v3]) {
+      expect(await tool.parseAsync('{"user":"bob"}')).toEqual({
+        ok: true,
+        value: { user: 'bob' },
+        repairs: [],
+      });
+      const taken = await tool.parseAsync('{"user":"alice"}');
+      expect(taken.ok ? [] : taken.error.issues).toEqual([{ path: ['user'], message: 'name taken' }]);
+      expect(tool.parse('{"user":"bob"}').ok).toBe(false);
+    }
+  });
+});

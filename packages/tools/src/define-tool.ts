@@ -221,9 +221,26 @@ export function defineTool<TParameters extends ToolParameters, TResult, TContext
     },
     async parseAsync(argumentsJson) {
       const started = begin(argumentsJson);
-      if ('done' in started) return started.done;
+      if (!('done' in started)) {
+        try {
+          return settle(await started.outcome, started.repairs);
+        } catch (error) {
+          return validatorFailure(error);
+        }
+      }
+      if (
+        started.done.ok ||
+        started.done.error.reason === 'malformed_json' ||
+        started.done.error.cause === undefined
+      ) {
+        return started.done;
+      }
+      // The sync parse threw (e.g. zod meeting an async refinement): validate asynchronously.
       try {
-        return settle(await started.outcome, started.repairs);
+        const parsed = parseToolArguments(argumentsJson);
+        if (!parsed.ok) return started.done;
+        const value = strictConversion ? stripAddedNulls(parsed.value, strictConversion) : parsed.value;
+        return settle(await validator.validateAsync(value), parsed.repairs);
       } catch (error) {
         return validatorFailure(error);
       }

@@ -1,7 +1,7 @@
 import type { ToolCall, ToolMessage } from '@chatloop/protocol';
 import type { Tool, ToolContext } from './define-tool.js';
 import { summarizeThrown } from './describe-tool-failure.js';
-import { parseToolArguments } from './parse-tool-arguments.js';
+import { type ArgumentsRepair, parseToolArguments } from './parse-tool-arguments.js';
 import { Semaphore } from './semaphore.js';
 import { type OutputProblem, serializeToolOutput } from './serialize-tool-output.js';
 import { stableStringify } from './stable-stringify.js';
@@ -115,7 +115,7 @@ export interface ToolCallResult {
   /** True when `content` was cut at `maxOutputChars`. */
   readonly truncated: boolean;
   /** Repairs made to the arguments text (see `parseToolArguments`). */
-  readonly repairs: readonly string[];
+  readonly repairs: readonly ArgumentsRepair[];
   /** True when this call shared the execution of an identical one. */
   readonly deduplicated: boolean;
 }
@@ -263,7 +263,7 @@ export async function executeToolCalls<TContext = unknown>(
       error?: ToolCallError;
       arguments?: unknown;
       truncated?: boolean;
-      repairs?: readonly string[];
+      repairs?: readonly ArgumentsRepair[];
       deduplicated?: boolean;
     }): ToolCallResult => {
       const outcome: ToolCallResult = {

@@ -2,7 +2,7 @@ import type { JsonSchema } from '@chatloop/protocol';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { safeParse as zod4SafeParse } from 'zod/v4/core';
+import { safeParse as zod4SafeParse, safeParseAsync as zod4SafeParseAsync } from 'zod/v4/core';
 import type { ToolArgumentIssue } from './tool-errors.js';
 import { detectParametersKind, type ToolParameters, type ZodV3Like } from './tool-parameters.js';
 
@@ -14,6 +14,8 @@ export type ValidationOutcome =
 /** A validator for one schema; `validate` may return a promise only for async Standard Schemas. */
 export interface SchemaValidator {
   validate(value: unknown): ValidationOutcome | Promise<ValidationOutcome>;
+  /** For schemas with async refinements (zod's sync parse throws on them). */
+  validateAsync(value: unknown): Promise<ValidationOutcome>;
 }
 
 interface IssueLike {
@@ -81,6 +83,14 @@ function compileJsonSchema(schema: JsonSchema): ValidateFunction {
   return validate;
 }
 
+function fromZodResult(result: { success: boolean; data?: unknown; error?: unknown }): ValidationOutcome {
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    issues: toIssues((result.error as { issues?: IssueLike[] } | undefined)?.issues ?? []),
+  };
+}
+
 function fromStandardResult(result: StandardSchemaV1.Result<unknown>): ValidationOutcome {
   return result.issues ? { ok: false, issues: toIssues(result.issues) } : { ok: true, value: result.value };
 }
@@ -96,43 +106,29 @@ export function createSchemaValidator(parameters: ToolParameters): SchemaValidat
   switch (detectParametersKind(parameters)) {
     case 'zod4':
       return {
-        validate(value) {
-          const result = zod4SafeParse(parameters as never, value) as {
-            success: boolean;
-            data?: unknown;
-            error?: { issues: IssueLike[] };
-          };
-          return result.success
-            ? { ok: true, value: result.data }
-            : { ok: false, issues: toIssues(result.error?.issues ?? []) };
-        },
+        validate: (value) => fromZodResult(zod4SafeParse(parameters as never, value)),
+        validateAsync: async (value) => fromZodResult(await zod4SafeParseAsync(parameters as never, value)),
       };
     case 'zod3': {
       const schema = parameters as ZodV3Like;
       return {
-        validate(value) {
-          const result = schema.safeParse(value);
-          const issues = (result.error as { issues?: IssueLike[] } | undefined)?.issues ?? [];
-          return result.success ? { ok: true, value: result.data } : { ok: false, issues: toIssues(issues) };
-        },
+        validate: (value) => fromZodResult(schema.safeParse(value)),
+        validateAsync: async (value) => fromZodResult(await schema.safeParseAsync(value)),
       };
     }
     case 'standard': {
       const standard = (parameters as StandardSchemaV1)['~standard'];
-      return {
-        validate(value) {
-          const result = standard.validate(value);
-          return result instanceof Promise ? result.then(fromStandardResult) : fromStandardResult(result);
-        },
+      const validate = (value: unknown) => {
+        const result = standard.validate(value);
+        return result instanceof Promise ? result.then(fromStandardResult) : fromStandardResult(result);
       };
+      return { validate, validateAsync: async (value) => validate(value) };
     }
     default: {
       const validate = compileJsonSchema(parameters as JsonSchema);
-      return {
-        validate(value) {
-          return validate(value) ? { ok: true, value } : { ok: false, issues: ajvIssues(validate.errors) };
-        },
-      };
+      const check = (value: unknown): ValidationOutcome =>
+        validate(value) ? { ok: true, value } : { ok: false, issues: ajvIssues(validate.errors) };
+      return { validate: check, validateAsync: async (value) => check(value) };
     }
   }
 }

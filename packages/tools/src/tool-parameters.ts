@@ -11,6 +11,7 @@ export interface ZodV3Like {
   readonly _def: unknown;
   readonly _output: unknown;
   safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown };
+  safeParseAsync(value: unknown): Promise<{ success: boolean; data?: unknown; error?: unknown }>;
 }
 
 /**
