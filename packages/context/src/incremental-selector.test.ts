@@ -56,7 +56,7 @@ describe('createIncrementalSelector', () => {
           }
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 

@@ -67,7 +67,7 @@ describe('context managers on random conversations', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 
@@ -125,7 +125,7 @@ describe('context managers on random conversations', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 });
