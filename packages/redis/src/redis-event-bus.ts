@@ -46,13 +46,23 @@ export class RedisEventBus implements EventBus {
     this.#isTerminal = options.isTerminal ?? isRunFinishedEvent;
   }
 
-  /** Appends one event (plain JSON data) to the run's stream. */
+  /**
+   * Appends one event (plain JSON data) to the run's stream: one `XADD`; the stream gets its expiry
+   * with the run's terminal event.
+   */
   async publish(runId: string, event: unknown): Promise<void> {
     const key = this.#key(runId);
+    const json = JSON.stringify(event);
+    if (!this.#isTerminal(event)) {
+      await withBackend('event bus publish', () =>
+        this.#redis.xadd(key, 'MAXLEN', '~', this.#maxEvents, '*', 'event', json),
+      );
+      return;
+    }
     await withBackend('event bus publish', () =>
       this.#redis
         .multi()
-        .xadd(key, 'MAXLEN', '~', this.#maxEvents, '*', 'event', JSON.stringify(event))
+        .xadd(key, 'MAXLEN', '~', this.#maxEvents, '*', 'event', json)
         .expire(key, this.#ttlSeconds)
         .exec(),
     );

@@ -9,7 +9,7 @@ import {
   type WorkOptions,
 } from '@chatloop/core';
 import { type RedisOptions as BullRedisOptions, Queue, QueueEvents, Worker } from 'bullmq';
-import { REDIS_CONNECTION_DEFAULTS, redisOptions } from './redis-connection.js';
+import { REDIS_CONNECTION_DEFAULTS, redisOptions, withBackend } from './redis-connection.js';
 
 /** Defaults of {@link RedisRunQueue}. */
 export const REDIS_RUN_QUEUE_DEFAULTS = {
@@ -81,16 +81,18 @@ export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueu
    * two producers submit the same id at the same moment (both may then see `true`).
    */
   async submit(job: RunJob<Input>): Promise<boolean> {
-    const existing = await this.#queue.getJob(job.runId);
-    if (existing) return false;
-    const added = await this.#queue.add(job.agent, job, {
-      jobId: job.runId,
-      attempts: this.#options.attempts,
-      backoff: { type: 'exponential', delay: this.#options.backoffMs },
-      removeOnComplete: { age: 24 * 3_600, count: 100_000 },
-      removeOnFail: { age: 7 * 24 * 3_600 },
+    return withBackend('run queue submit', async () => {
+      const existing = await this.#queue.getJob(job.runId);
+      if (existing) return false;
+      const added = await this.#queue.add(job.agent, job, {
+        jobId: job.runId,
+        attempts: this.#options.attempts,
+        backoff: { type: 'exponential', delay: this.#options.backoffMs },
+        removeOnComplete: { age: 24 * 3_600, count: 100_000 },
+        removeOnFail: { age: 7 * 24 * 3_600 },
+      });
+      return added.id === job.runId;
     });
-    return added.id === job.runId;
   }
 
   /**
@@ -126,9 +128,9 @@ export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueu
 
   /** Where a run stands now: completed with its result, failed with the reason, or still pending. */
   async outcome(runId: string): Promise<RunOutcome<Result>> {
-    const job = await this.#queue.getJob(runId);
+    const job = await withBackend('run queue read', () => this.#queue.getJob(runId));
     if (!job) return { state: 'pending' };
-    const state = await job.getState();
+    const state = await withBackend('run queue read', () => job.getState());
     if (state === 'completed') return { state: 'completed', result: job.returnvalue as Result };
     if (state === 'failed') return { state: 'failed', reason: job.failedReason };
     return { state: 'pending' };
@@ -157,7 +159,9 @@ export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueu
 
   /** Counts of runs by state (waiting, active, completed, failed, delayed). */
   async counts(): Promise<Record<string, number>> {
-    return this.#queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+    return withBackend('run queue read', () =>
+      this.#queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'),
+    );
   }
 
   /** Closes workers started here, the queue and its connections. */

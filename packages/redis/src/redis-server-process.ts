@@ -19,7 +19,7 @@ export interface RedisServerOptions {
   /** How long to wait for `PING` to answer. Default 10 s. */
   startTimeoutMs?: number;
   /**
-   * Turns persistence on (append-only file, fsync on every write) in this folder, so data survives
+   * Turns persistence on (append-only file, flushed on shutdown) in this folder, so data survives
    * {@link RedisServerProcess.stop} and {@link RedisServerProcess.start}: for outage tests. Off by default.
    */
   persistDir?: string;
@@ -65,7 +65,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const start = async (): Promise<void> => {
     if (child) return;
     const persistence = options.persistDir
-      ? ['--dir', options.persistDir, '--appendonly', 'yes', '--appendfsync', 'always']
+      ? ['--dir', options.persistDir, '--appendonly', 'yes', '--appendfsync', 'everysec']
       : ['--appendonly', 'no'];
     const args = [
       '--port',

@@ -146,7 +146,9 @@ export function runQueueConformance(
     try {
       const attempts: Record<string, number[]> = {};
       queue.work(async (job, { attempt }) => {
-        (attempts[job.runId] ??= []).push(attempt);
+        const seen = attempts[job.runId] ?? [];
+        seen.push(attempt);
+        attempts[job.runId] = seen;
         if (job.runId === 'flaky' && attempt === 1) throw new Error('transient');
         if (job.runId === 'broken') throw new Error('always broken');
         return { doubled: 0 };

@@ -1,0 +1,77 @@
+// One worker process of the fleet tests: registers the `support` agent by name and processes runs from
+// the shared Redis queue until SIGTERM. Configured by environment variables (see fleet.test.ts).
+import { appendFileSync } from 'node:fs';
+import { Agent } from '@chatloop/agent';
+import { createClient, createLimiterMiddleware, createRetryMiddleware } from '@chatloop/core';
+import { defineTool } from '@chatloop/tools';
+import { z } from 'zod';
+import { createAgentRuns } from '../src/agent-runs.js';
+import { createBackend } from '../src/backend.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`fleet worker: ${name} is not set`);
+  return value;
+};
+const workerId = env('FLEET_WORKER_ID');
+const toolLog = env('FLEET_TOOL_LOG');
+
+const backend = await createBackend({
+  redisUrl: env('REDIS_URL'),
+  limits: {
+    requestsPerMinute: Number(env('FLEET_RPM')),
+    tokensPerMinute: Number(env('FLEET_TPM')),
+    windowMs: Number(env('FLEET_WINDOW_MS')),
+  },
+  queue: {
+    queueName: env('FLEET_QUEUE'),
+    lockDurationMs: Number(env('FLEET_LOCK_MS')),
+    stalledIntervalMs: Math.min(1_000, Number(env('FLEET_LOCK_MS')) / 3),
+    backoffMs: 50,
+  },
+});
+
+const lookupOrder = defineTool({
+  name: 'lookup_order',
+  description: 'Look up an order by id.',
+  parameters: z.object({ orderId: z.string() }),
+  execute: async ({ orderId }, context) => {
+    // One line per execution: the test counts them to prove journaled tools never run twice.
+    appendFileSync(toolLog, `${context.idempotencyKey} ${orderId} ${workerId}\n`);
+    return { orderId, status: 'shipped' };
+  },
+});
+
+const runs = createAgentRuns({
+  backend,
+  ledgerScope: 'fleet',
+  agents: {
+    support: ({ store, executor }) =>
+      new Agent({
+        name: 'support',
+        client: createClient({
+          baseURL: env('CHATLOOP_BASE_URL'),
+          apiKey: 'sk-fleet-test-key',
+          middleware: [
+            createRetryMiddleware({ retry: { maxRetries: 5 } }),
+            createLimiterMiddleware({ limiter: backend.limiter, scope: 'fleet' }),
+          ],
+        }),
+        model: env('FLEET_MODEL'),
+        tools: [lookupOrder],
+        modelSettings: { max_tokens: 50 },
+        store,
+        executor,
+      }),
+  },
+});
+
+const worker = runs.work({ concurrency: Number(env('FLEET_CONCURRENCY')) });
+process.send?.({ type: 'ready', workerId });
+
+const stop = async () => {
+  await worker.close();
+  await backend.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());

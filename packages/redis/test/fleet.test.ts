@@ -1,0 +1,357 @@
+// Fleet tests: real worker processes sharing one Redis and one API key against the testing server
+// (RELIABILITY.md, "Across processes"). The server records when each request arrived and what it billed.
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChatCompletionRequest } from '@chatloop/protocol';
+import { scriptedModel, startServer, type TestServer } from '@chatloop/testing';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { type AgentRunSummary, createAgentRuns } from '../src/agent-runs.js';
+import { type Backend, createBackend } from '../src/backend.js';
+import { RedisRunQueue } from '../src/redis-run-queue.js';
+import { type RedisServerProcess, startRedisServer } from '../src/redis-server-process.js';
+import { describeRedis } from './redis-harness.js';
+
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+const workerScript = new URL('./fleet-worker.ts', import.meta.url).pathname;
+const RUNS = Number(process.env.FLEET_RUNS ?? 1_000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Asks for the order in the user message, then answers once the tool result is in. */
+function supportTurn(delayFinalMs = 0) {
+  return async (request: ChatCompletionRequest) => {
+    const last = request.messages.at(-1);
+    if (last?.role === 'tool') {
+      if (delayFinalMs > 0) await sleep(delayFinalMs);
+      return { content: 'Order shipped.' };
+    }
+    const user = request.messages.find((message) => message.role === 'user');
+    const orderId = typeof user?.content === 'string' ? user.content : 'unknown';
+    return { toolCalls: [{ name: 'lookup_order', arguments: { orderId } }] };
+  };
+}
+
+interface FleetConfig {
+  queue: string;
+  /** How long a worker's lock on a run lasts without renewal: a dead worker's runs move after it. */
+  lockMs?: number;
+  model: string;
+  rpm: number;
+  tpm: number;
+  windowMs: number;
+  concurrency: number;
+}
+
+describeRedis('a fleet of worker processes on one Redis and one key', () => {
+  let redis: RedisServerProcess;
+  let server: TestServer;
+  let dir: string;
+  let toolLog: string;
+  const children = new Set<ChildProcess>();
+  const backends: Backend[] = [];
+  let rateLimitFired = false;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'chatloop-fleet-'));
+    redis = await startRedisServer({ persistDir: dir });
+    server = await startServer({
+      apiKey: 'sk-fleet-test-key',
+      models: {
+        'fleet-model': scriptedModel([supportTurn()]),
+        'slow-model': scriptedModel([supportTurn(2_500)]),
+      },
+      faults: {
+        // The first call of the run for order-429 gets a 429 with retry-after: 1 s (its retry succeeds).
+        pick: ({ body }) => {
+          if (rateLimitFired || !JSON.stringify(body).includes('order-429')) return undefined;
+          rateLimitFired = true;
+          return {
+            kind: 'status',
+            status: 429,
+            headers: { 'retry-after': '1' },
+            body: { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } },
+          };
+        },
+      },
+    });
+  });
+  afterEach(async () => {
+    await Promise.all([...children].map((child) => stopWorker(child)));
+    for (const backend of backends.splice(0)) await backend.close();
+  });
+  afterAll(async () => {
+    await server.close();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function startWorker(id: string, config: FleetConfig): Promise<ChildProcess> {
+    const child = fork(workerScript, [], {
+      cwd: repoRoot,
+      execArgv: ['--import', 'tsx', '--conditions=@chatloop/source'],
+      env: {
+        ...process.env,
+        REDIS_URL: redis.url,
+        CHATLOOP_BASE_URL: server.url,
+        FLEET_WORKER_ID: id,
+        FLEET_TOOL_LOG: toolLog,
+        FLEET_QUEUE: config.queue,
+        FLEET_MODEL: config.model,
+        FLEET_RPM: String(config.rpm),
+        FLEET_TPM: String(config.tpm),
+        FLEET_WINDOW_MS: String(config.windowMs),
+        FLEET_CONCURRENCY: String(config.concurrency),
+        FLEET_LOCK_MS: String(config.lockMs ?? 15_000),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return new Promise((resolve, reject) => {
+      child.once('message', () => resolve(child));
+      child.once('exit', (code) => reject(new Error(`worker ${id} exited with ${code} before it was ready`)));
+    });
+  }
+
+  function stopWorker(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      child.once('exit', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  async function producer(queue: string) {
+    const backend = await createBackend({ redisUrl: redis.url, queue: { queueName: queue } });
+    backends.push(backend);
+    return { backend, runs: createAgentRuns({ backend, agents: {}, ledgerScope: 'fleet' }) };
+  }
+
+  async function waitForCompleted(queue: string, total: number, timeoutMs: number) {
+    const view = new RedisRunQueue({ url: redis.url, queueName: queue });
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await view.counts();
+        if ((counts.completed ?? 0) + (counts.failed ?? 0) >= total) return counts;
+        if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(counts)}`);
+        await sleep(100);
+      }
+    } finally {
+      await view.close();
+    }
+  }
+
+  const toolLines = () =>
+    readFileSync(toolLog, 'utf8')
+      .split('\n')
+      .filter((line) => line.length > 0);
+
+  it('4 workers x 250 runs: fleet RPM/TPM hold at the server, every run ends once, usage equals the server ledger', async () => {
+    toolLog = join(dir, 'tools-1.log');
+    writeFileSync(toolLog, '');
+    const config: FleetConfig = {
+      queue: 'fleet-1',
+      model: 'fleet-model',
+      rpm: 300,
+      tpm: 40_000,
+      windowMs: 1_000,
+      concurrency: 32,
+    };
+    const firstRequest = server.requests.length;
+    const firstLedgerEntry = server.ledger.entries.length;
+    const { backend, runs } = await producer(config.queue);
+    await backend.ledger.reset('fleet');
+    await Promise.all([1, 2, 3, 4].map((n) => startWorker(`w${n}`, config)));
+    const submitted = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) => runs.submit('support', `order-${i}`, { runId: `run-${i}` })),
+    );
+    expect(submitted.every((run) => run.queued)).toBe(true);
+    expect((await runs.submit('support', 'order-0', { runId: 'run-0' })).queued).toBe(false);
+    const submittedAt = Date.now();
+    const counts = await waitForCompleted(config.queue, RUNS, 220_000);
+    const span = server.requests.slice(firstRequest).map((request) => request.receivedAt);
+    console.info(
+      `fleet: submitted ${RUNS} runs; first request +${Math.min(...span) - submittedAt} ms, last +${Math.max(...span) - submittedAt} ms, done +${Date.now() - submittedAt} ms`,
+    );
+    if (counts.failed) {
+      const failures = await Promise.all(
+        Array.from({ length: RUNS }, (_, i) => backend.runQueue.outcome(`run-${i}`)),
+      );
+      expect(failures.filter((outcome) => outcome.state === 'failed').slice(0, 3)).toEqual([]);
+    }
+    expect(counts.completed).toBe(RUNS);
+
+    const summaries = await Promise.all(
+      Array.from({ length: RUNS }, async (_, i) => {
+        const outcome = await backend.runQueue.outcome(`run-${i}`);
+        expect({ run: i, ...outcome }).toMatchObject({ run: i, state: 'completed' });
+        return (outcome as { result: AgentRunSummary }).result;
+      }),
+    );
+    expect(
+      summaries.every((summary) => summary.endReason === 'stop' && summary.text === 'Order shipped.'),
+    ).toBe(true);
+
+    // Each run's tool ran exactly once, for its own order.
+    const lines = toolLines();
+    expect(lines).toHaveLength(RUNS);
+    expect(new Set(lines.map((line) => line.split(' ')[0])).size).toBe(RUNS);
+
+    // The server saw exactly two calls per run, and never more than the fleet budget in any window.
+    const requests = server.requests
+      .slice(firstRequest)
+      .filter((request) => request.path.includes('chat/completions'));
+    expect(requests).toHaveLength(2 * RUNS);
+    const times = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+    // Requests are granted on Redis's clock and reach the server a moment later: allow 20 ms of jitter.
+    const observed = config.windowMs - 20;
+    let peakRequests = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while (j < times.length && (times[j] ?? 0) < (times[i] ?? 0) + observed) j++;
+      peakRequests = Math.max(peakRequests, j - i);
+    }
+    expect(peakRequests).toBeLessThanOrEqual(config.rpm);
+    const entries = server.ledger.entries.slice(firstLedgerEntry);
+    const billed = entries
+      .map((entry) => ({
+        at: server.requests[entry.requestIndex]?.receivedAt ?? 0,
+        tokens: entry.usage.total_tokens,
+      }))
+      .sort((a, b) => a.at - b.at);
+    let peakTokens = 0;
+    for (let i = 0, j = 0, sum = 0; i < billed.length; i++) {
+      while (j < billed.length && (billed[j]?.at ?? 0) < (billed[i]?.at ?? 0) + observed)
+        sum += billed[j++]?.tokens ?? 0;
+      peakTokens = Math.max(peakTokens, sum);
+      sum -= billed[i]?.tokens ?? 0;
+    }
+    expect(peakTokens).toBeLessThanOrEqual(config.tpm);
+    console.info(
+      `fleet: ${2 * RUNS} requests, peak ${peakRequests}/${config.rpm} requests and ${peakTokens}/${config.tpm} tokens per window`,
+    );
+
+    // Usage recorded by the fleet equals what the server billed.
+    const served = entries.reduce(
+      (sum, entry) => ({
+        prompt: sum.prompt + entry.usage.prompt_tokens,
+        completion: sum.completion + entry.usage.completion_tokens,
+      }),
+      { prompt: 0, completion: 0 },
+    );
+    const ledger = await backend.ledger.get('fleet');
+    expect(ledger.requests).toBe(2 * RUNS);
+    expect(ledger.promptTokens).toBe(served.prompt);
+    expect(ledger.completionTokens).toBe(served.completion);
+  }, 240_000);
+
+  it('one 429 pauses every worker for its retry-after', async () => {
+    toolLog = join(dir, 'tools-2.log');
+    writeFileSync(toolLog, '');
+    const config: FleetConfig = {
+      queue: 'fleet-2',
+      model: 'fleet-model',
+      rpm: 10_000,
+      tpm: 10_000_000,
+      windowMs: 60_000,
+      concurrency: 4,
+    };
+    const { runs } = await producer(config.queue);
+    await Promise.all([startWorker('a', config), startWorker('b', config)]);
+    const firstRequest = server.requests.length;
+    for (let i = 0; i < 20; i++) await runs.submit('support', `order-${i}`, { runId: `pause-${i}` });
+    await waitForCompleted(config.queue, 10, 30_000);
+    await runs.submit('support', 'order-429', { runId: 'pause-429' });
+    for (let i = 20; i < 60; i++) await runs.submit('support', `order-${i}`, { runId: `pause-${i}` });
+    await waitForCompleted(config.queue, 61, 60_000);
+    expect((await runs.result('pause-429')).endReason).toBe('stop');
+
+    const requests = server.requests.slice(firstRequest);
+    const limited = requests.findIndex((request) => JSON.stringify(request.body).includes('order-429'));
+    const limitedAt = requests[limited]?.receivedAt ?? 0;
+    // Calls granted before the 429 reached its worker may still land in the first moments (300 ms of
+    // grace for a loaded machine); after that, no worker may send until the retry-after has passed.
+    const during = requests
+      .filter((request) => request.receivedAt > limitedAt + 300 && request.receivedAt < limitedAt + 950)
+      .map((request) => request.receivedAt - limitedAt);
+    expect(during).toEqual([]);
+    const after = requests.filter((request) => request.receivedAt >= limitedAt + 900);
+    expect(after.length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('a worker killed with SIGKILL mid-run: another takes the run over from its checkpoint without re-running its tool', async () => {
+    toolLog = join(dir, 'tools-3.log');
+    writeFileSync(toolLog, '');
+    const config: FleetConfig = {
+      queue: 'fleet-3',
+      lockMs: 1_500,
+      model: 'slow-model',
+      rpm: 10_000,
+      tpm: 10_000_000,
+      windowMs: 60_000,
+      concurrency: 4,
+    };
+    const { backend, runs } = await producer(config.queue);
+    const doomed = await startWorker('doomed', config);
+    await runs.submit('support', 'order-kill', { runId: 'kill-1' });
+    // Wait until step 1 (model call + tool) is checkpointed and the slow second call is in flight.
+    for (let i = 0; i < 200; i++) {
+      const state = await backend.runStore.load('kill-1');
+      if (state && state.version >= 1 && state.steps.length >= 1) break;
+      await sleep(50);
+    }
+    expect((await backend.runStore.load('kill-1'))?.steps.length).toBeGreaterThanOrEqual(1);
+    doomed.kill('SIGKILL');
+    await new Promise((resolve) => doomed.once('exit', resolve));
+    await startWorker('rescuer', config);
+    const summary = await runs.result('kill-1', 30_000);
+    expect(summary.endReason).toBe('stop');
+    expect(summary.text).toBe('Order shipped.');
+
+    const lines = toolLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('doomed');
+    const events: { type: string; resumed?: boolean }[] = [];
+    for await (const event of runs.events('kill-1'))
+      events.push(event as { type: string; resumed?: boolean });
+    expect(events.filter((event) => event.type === 'run_started').map((event) => event.resumed)).toEqual([
+      false,
+      true,
+    ]);
+    expect(events.filter((event) => event.type === 'run_finished')).toHaveLength(1);
+  }, 60_000);
+
+  it('Redis stopped mid-run: calls fail fast with a typed error, and queued runs finish after the restart', async () => {
+    toolLog = join(dir, 'tools-4.log');
+    writeFileSync(toolLog, '');
+    const config: FleetConfig = {
+      queue: 'fleet-4',
+      model: 'fleet-model',
+      rpm: 10_000,
+      tpm: 10_000_000,
+      windowMs: 60_000,
+      concurrency: 2,
+    };
+    const { runs } = await producer(config.queue);
+    await startWorker('survivor', config);
+    for (let i = 0; i < 40; i++) await runs.submit('support', `order-${i}`, { runId: `outage-${i}` });
+    await waitForCompleted(config.queue, 5, 30_000);
+    await redis.stop();
+    const started = performance.now();
+    await expect(runs.submit('support', 'order-x', { runId: 'outage-x' })).rejects.toMatchObject({
+      code: 'backend_unavailable',
+    });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    await sleep(1_000);
+    await redis.start();
+    const counts = await waitForCompleted(config.queue, 40, 60_000);
+    expect(counts.completed).toBe(40);
+    const executed = new Set(toolLines().map((line) => line.split(' ')[0]));
+    expect(executed.size).toBe(40);
+  }, 90_000);
+});
