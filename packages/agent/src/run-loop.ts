@@ -259,7 +259,8 @@ export async function executeRun<TOutput>(
         ...agent.modelSettings,
         ...overrides?.modelSettings,
         model,
-        messages: agent.instructions ? [agent.instructions, ...messages] : messages,
+        // A copy: the step record keeps the request as sent, while the transcript grows.
+        messages: agent.instructions ? [agent.instructions, ...messages] : messages.slice(),
       };
       if (definitions.length > 0) {
         request.tools = definitions;

@@ -1,12 +1,12 @@
 import type { ToolCall } from '@chatloop/protocol';
-import type { ToolRegistry } from '@chatloop/tools';
+import type { ToolCallResult, ToolRegistry } from '@chatloop/tools';
 import { executeToolCalls } from '@chatloop/tools';
 import type { AgentEvent } from './agent-events.js';
 import type { AgentHooks, ApprovalDecision } from './agent-options.js';
 import { readNestedRun } from './nested-run.js';
 import type { PendingToolCall, RunState, ToolResultRecord } from './run-state.js';
 import type { StepExecutor } from './step-executor.js';
-import { journalKey } from './step-executor.js';
+import { directExecutor, journalKey } from './step-executor.js';
 import type { OutputSpec } from './structured-output.js';
 import { repairInstruction } from './structured-output.js';
 import { toolMessage } from './transcript.js';
@@ -35,6 +35,9 @@ export interface ToolStepOptions {
 export type ToolStepOutcome =
   | { kind: 'done'; results: ToolResultRecord[]; output?: { value: unknown } }
   | { kind: 'interrupted'; pending: PendingToolCall[] };
+
+/** A signal for approval checks of runs without one. */
+const NEVER_ABORTED = new AbortController().signal;
 
 const asToolCall = (pending: PendingToolCall): ToolCall => ({
   id: pending.toolCallId,
@@ -126,15 +129,17 @@ export async function settleToolCalls(options: ToolStepOptions): Promise<ToolSte
     toExecute.push(pending);
   }
 
-  await Promise.all(
-    toExecute.map(async (pending) => {
-      const result = await options.executor.run(
-        journalKey(state.runId, step, `tool/${pending.toolCallId}`),
-        () => executeOne(pending, options),
-      );
-      record(result);
-    }),
-  );
+  if (options.executor === directExecutor) {
+    // Nothing to journal: one batch, run with the tools package's own concurrency.
+    if (toExecute.length > 0) for (const result of await executeBatch(toExecute, options)) record(result);
+  } else {
+    await Promise.all(
+      toExecute.map(async (pending) => {
+        const key = journalKey(state.runId, step, `tool/${pending.toolCallId}`);
+        record(await options.executor.run(key, async () => (await executeBatch([pending], options))[0]!));
+      }),
+    );
+  }
 
   const waiting = state.pendingToolCalls.filter((pending) => !done.has(pending.toolCallId));
   if (waiting.length > 0) return { kind: 'interrupted', pending: waiting };
@@ -154,20 +159,27 @@ async function needsApproval(pending: PendingToolCall, options: ToolStepOptions)
   return tool.needsApproval(parsed.value, {
     toolCallId: pending.toolCallId,
     toolName: pending.name,
-    signal: options.signal ?? new AbortController().signal,
+    signal: options.signal ?? NEVER_ABORTED,
     idempotencyKey: `${options.state.runId}:${pending.toolCallId}`,
     context: options.context,
   });
 }
 
-async function executeOne(pending: PendingToolCall, options: ToolStepOptions): Promise<ToolResultRecord> {
-  const [result] = await executeToolCalls([asToolCall(pending)], options.registry, {
+async function executeBatch(
+  pending: PendingToolCall[],
+  options: ToolStepOptions,
+): Promise<ToolResultRecord[]> {
+  const results = await executeToolCalls(pending.map(asToolCall), options.registry, {
     signal: options.signal,
     idempotencyKeyPrefix: options.state.runId,
     context: options.context,
+    // Approval was settled before execution (and journaled decisions are not asked twice).
     approve: () => true,
   });
-  const outcome = result!;
+  return results.map(toRecord);
+}
+
+function toRecord(outcome: ToolCallResult): ToolResultRecord {
   const record: ToolResultRecord = {
     toolCallId: outcome.toolCallId,
     name: outcome.name,
