@@ -6,7 +6,6 @@ import { Semaphore } from './semaphore.js';
 import { type OutputProblem, serializeToolOutput } from './serialize-tool-output.js';
 import { stableStringify } from './stable-stringify.js';
 import {
-  type ToolApprovalError as ApprovalError,
   ToolApprovalError,
   ToolCallAbortedError,
   type ToolCallError,
@@ -303,17 +302,15 @@ export async function executeToolCalls<TContext = unknown>(
         context: options.context as TContext,
       };
       const base = { arguments: args, repairs: parsed.repairs };
-      let needsApproval: boolean;
       try {
-        needsApproval = await tool.needsApproval(args, context);
-        if (needsApproval) {
+        if (await tool.needsApproval(args, context)) {
           if (!options.approve) {
             const error = new ToolApprovalError(tool.name, false);
             return result({ ...base, ok: false, error, content: `Error: ${error.message}` });
           }
           const approved = await options.approve({ toolCall: call, tool, arguments: args, context });
           if (!approved) {
-            const error: ApprovalError = new ToolApprovalError(tool.name, true);
+            const error = new ToolApprovalError(tool.name, true);
             return result({ ...base, ok: false, error, content: `Error: ${error.message}` });
           }
         }
