@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { afterEach, expect, it } from 'vitest';
-import { scriptedModel, startServer, type TestServer } from '../src/index.js';
+import { parseScript, scriptedModel, startServer, type TestServer } from '../src/index.js';
 
 // The vitest example of docs/testing.md, kept running.
 let server: TestServer;
@@ -51,4 +53,17 @@ it('answers from the weather tool', async () => {
     messages: [{ role: 'user' }, { role: 'assistant' }, { role: 'tool' }],
   });
   expect(server.ledger.requests).toBe(2);
+});
+
+it('serves the script file of docs/testing.md as documented', async () => {
+  const docs = readFileSync(fileURLToPath(new URL('../../../docs/testing.md', import.meta.url)), 'utf8');
+  const json = /```json\n([\s\S]*?)```/.exec(docs)?.[1];
+  server = await startServer(parseScript(JSON.parse(json ?? 'null'), 'docs/testing.md'));
+  const client = new OpenAI({ baseURL: server.url, apiKey: 'test', maxRetries: 0 });
+  const reply = await client.chat.completions.create({
+    model: 'gpt-4o',
+    messages: [{ role: 'user', content: 'Weather in Paris?' }],
+  });
+  const call = reply.choices[0]?.message.tool_calls?.[0];
+  expect(call?.type === 'function' ? call.function.arguments : undefined).toBe('{"city":"Paris"}');
 });
