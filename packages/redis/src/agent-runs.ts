@@ -53,6 +53,8 @@ export interface AgentRunsOptions {
   agents: Readonly<Record<string, AgentFactory>>;
   /** The ledger scope each run's usage is added to. Default `usage`. */
   ledgerScope?: string | ((summary: AgentRunSummary) => string);
+  /** Called in the worker process for each run it finished (for per-worker metrics). */
+  onRunFinished?: (summary: AgentRunSummary) => void;
 }
 
 /** Options of {@link AgentRuns.submit}. */
@@ -181,6 +183,7 @@ export function createAgentRuns(options: AgentRunsOptions): AgentRuns {
           await backend.ledger.add(scopeOf(summary), summary.usage);
           await backend.runStore.putJournal(ledgered, true);
         }
+        options.onRunFinished?.(summary);
         return summary;
       }, workOptions);
     },

@@ -1,4 +1,16 @@
 export {
+  type AgentFactory,
+  type AgentFactoryContext,
+  type AgentRunInput,
+  type AgentRunSummary,
+  type AgentRuns,
+  type AgentRunsOptions,
+  createAgentRuns,
+  type SubmitOptions,
+  UnknownAgentError,
+} from './agent-runs.js';
+export { type Backend, type BackendOptions, createBackend } from './backend.js';
+export {
   BackendUnavailableError,
   connectRedis,
   isBackendUnavailableError,
