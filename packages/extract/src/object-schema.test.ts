@@ -26,8 +26,24 @@ describe('toObjectSchema', () => {
     expect(bad.issues.map((issue) => issue.path)).toEqual([['name'], ['tags', 1]]);
   });
 
-  it('marks a schema with optional keys as not strict', () => {
-    expect(toObjectSchema(z.object({ a: z.string().optional() })).strict).toBe(false);
+  it('sends optional keys as required-and-nullable in strict mode, and drops those nulls before validation', () => {
+    const schema = toObjectSchema(z.object({ a: z.string().optional(), b: z.string().nullable() }));
+    expect(schema.strict).toBe(true);
+    expect(schema.jsonSchema).toMatchObject({ required: ['a', 'b'], additionalProperties: false });
+    expect(schema.validate({ a: null, b: null })).toEqual({ ok: true, value: { b: null } });
+  });
+
+  it('sends a schema strict mode cannot express as is, with strict false', () => {
+    const schema = toObjectSchema(z.object({ counts: z.record(z.string(), z.number()) }));
+    expect(schema.strict).toBe(false);
+    expect(schema.validate({ counts: { a: 1 } }).ok).toBe(true);
+  });
+
+  it('converts zod 3 schemas too', async () => {
+    const { z: z3 } = await import('zod/v3');
+    const schema = toObjectSchema(z3.object({ name: z3.string() }));
+    expect(schema.jsonSchema).toMatchObject({ type: 'object', required: ['name'] });
+    expect(schema.validate({ name: 1 })).toMatchObject({ ok: false, issues: [{ path: ['name'] }] });
   });
 
   it('validates a JSON schema with Ajv, naming missing and extra properties', () => {
@@ -39,8 +55,9 @@ describe('toObjectSchema', () => {
       additionalProperties: false,
     });
     expect(schema.jsonSchema.$schema).toBeUndefined();
-    expect(schema.strict).toBe(false);
+    expect(schema.strict).toBe(true);
     expect(schema.validate({ a: 'x' }).ok).toBe(true);
+    expect(schema.validate({ a: 'x', list: null })).toEqual({ ok: true, value: { a: 'x' } });
     const bad = schema.validate({ list: [1, 'x'], extra: 1 });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '@chatloop/protocol';
+import { type StrictJsonSchema, stripAddedNulls, toJsonSchema, toStrictJsonSchema } from '@chatloop/tools';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type $ZodType, toJSONSchema } from 'zod/v4/core';
 import { type ExtractionIssue, ExtractSchemaError } from './extract-errors.js';
@@ -93,22 +94,54 @@ function ajvIssues(errors: ErrorObject[]): ExtractionIssue[] {
 }
 
 function zodToJsonSchema(schema: unknown): JsonSchema {
-  if (typeof schema === 'object' && schema !== null && '_zod' in schema) {
-    const { $schema: _ignored, ...rest } = toJSONSchema(schema as $ZodType, {
-      io: 'output',
-      unrepresentable: 'any',
-    }) as JsonSchema;
-    return rest;
+  try {
+    // zod 4 and zod 3, as @chatloop/tools converts tool parameters (object roots).
+    return structuredClone(toJsonSchema(schema as Parameters<typeof toJsonSchema>[0]));
+  } catch (toolsError) {
+    if (typeof schema === 'object' && schema !== null && '_zod' in schema) {
+      const { $schema: _ignored, ...rest } = toJSONSchema(schema as $ZodType, {
+        io: 'output',
+        unrepresentable: 'any',
+      }) as JsonSchema;
+      return rest;
+    }
+    throw new ExtractSchemaError(
+      `This zod schema has no JSON schema conversion: ${toolsError instanceof Error ? toolsError.message : String(toolsError)}`,
+      { cause: toolsError },
+    );
   }
-  throw new ExtractSchemaError(
-    'This zod schema has no JSON schema conversion here: use zod 4 (or `zod/v4` from zod 3.25), or pass a JSON schema.',
-  );
 }
 
 /**
- * Normalizes a zod schema (v4, or `zod/v4` from 3.25), a JSON schema object, or an existing
- * {@link ObjectSchema} into an {@link ObjectSchema}. zod schemas validate with zod; JSON schemas with Ajv
- * (all errors, unknown keywords ignored). The `$schema` key is dropped from what goes on the wire.
+ * The wire form of a schema: its strict-mode rewrite (optional keys made nullable, every object closed)
+ * when strict mode can express it, else the schema as is. `restore` turns the nulls strict mode added
+ * back into absent keys before validation against the original schema.
+ */
+function wireForm(jsonSchema: JsonSchema): {
+  wire: JsonSchema;
+  strict: boolean;
+  restore: (value: unknown) => unknown;
+} {
+  if (isStrictJsonSchema(jsonSchema)) return { wire: jsonSchema, strict: true, restore: (value) => value };
+  let converted: StrictJsonSchema;
+  try {
+    converted = toStrictJsonSchema(jsonSchema);
+  } catch {
+    return { wire: jsonSchema, strict: false, restore: (value) => value };
+  }
+  return {
+    wire: converted.schema,
+    strict: true,
+    restore: (value) => stripAddedNulls(structuredClone(value), converted),
+  };
+}
+
+/**
+ * Normalizes a zod schema (v4 or v3, converted by `@chatloop/tools`), a JSON schema object, or an
+ * existing {@link ObjectSchema} into an {@link ObjectSchema}. What goes on the wire is the strict-mode
+ * rewrite when strict mode can express the schema (optional keys become nullable; those nulls are
+ * removed again before validation), else the schema as is with `strict: false`. zod schemas validate
+ * with zod; JSON schemas with Ajv (all errors, unknown keywords ignored). `$schema` is dropped.
  *
  * @throws ExtractSchemaError when the schema is neither, or Ajv cannot compile it.
  */
@@ -123,13 +156,14 @@ export function toObjectSchema<T>(
     const description =
       options.description ??
       (typeof jsonSchema.description === 'string' ? jsonSchema.description : undefined);
+    const { wire, strict, restore } = wireForm(jsonSchema);
     return {
       name,
       ...(description === undefined ? {} : { description }),
-      jsonSchema,
-      strict: isStrictJsonSchema(jsonSchema),
+      jsonSchema: wire,
+      strict,
       validate(value) {
-        const result = schema.safeParse(value);
+        const result = schema.safeParse(restore(value));
         return result.success
           ? { ok: true, value: result.data }
           : { ok: false, issues: zodIssues(result.error.issues) };
@@ -151,14 +185,16 @@ export function toObjectSchema<T>(
   }
   const description =
     options.description ?? (typeof jsonSchema.description === 'string' ? jsonSchema.description : undefined);
+  const { wire, strict, restore } = wireForm(jsonSchema);
   return {
     name,
     ...(description === undefined ? {} : { description }),
-    jsonSchema,
-    strict: isStrictJsonSchema(jsonSchema),
+    jsonSchema: wire,
+    strict,
     validate(value) {
-      return check(value)
-        ? { ok: true, value: value as T }
+      const restored = restore(value);
+      return check(restored)
+        ? { ok: true, value: restored as T }
         : { ok: false, issues: ajvIssues(check.errors ?? []) };
     },
   };
