@@ -261,6 +261,16 @@ describe('startServer', () => {
     expect(server.requests[0]?.body).toBe('{"model": ');
   });
 
+  it('keeps only the ledger totals with recordRequests: false', async () => {
+    const server = await serve({ recordRequests: false });
+    await postChat(server.url, hello);
+    await postChat(server.url, hello);
+    expect(server.requests).toEqual([]);
+    expect(server.ledger.entries).toEqual([]);
+    expect(server.ledger.requests).toBe(2);
+    expect(server.ledger.promptTokens).toBe(2 * countPromptTokens(hello));
+  });
+
   it('runs two servers side by side with their own state', async () => {
     const [a, b] = await Promise.all([
       serve({ models: { m: scriptedModel([{ content: 'A' }]) } }),

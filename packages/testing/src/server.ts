@@ -65,6 +65,11 @@ export interface ServerOptions {
    * @throws CassetteError from `startServer` when the cassette cannot be read.
    */
   replay?: ReplayOptions;
+  /**
+   * Keep every request in `requests` and every answer in `ledger.entries`. Default `true`; set `false`
+   * for soak tests, where only the ledger totals are kept so memory stays flat.
+   */
+  recordRequests?: boolean;
   /** Clock in ms since the epoch (for `created`, `receivedAt`, rate-limit windows). Default `Date.now`. */
   now?: () => number;
 }
@@ -129,7 +134,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const models = options.models ?? {};
   const defaultModel = options.defaultModel ?? echoModel();
   const requests: RecordedRequest[] = [];
-  const ledger = new UsageLedger();
+  const recordRequests = options.recordRequests ?? true;
+  const ledger = new UsageLedger({ keepEntries: recordRequests });
   const sockets = new Set<Socket>();
   const active = new Set<AbortController>();
   const faults = new FaultPicker(options.faults);
@@ -139,6 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   const replayer = options.replay === undefined ? undefined : new CassetteReplayer(options.replay);
   let sequence = 0;
   let chatCount = 0;
+  let received = 0;
   let closing = false;
 
   const modelFor = (name: string): ScriptedModel =>
@@ -324,14 +331,16 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     const text = await readBody(request);
     const path = request.url ?? '/';
     const parsed = text === '' ? undefined : parseJson(text);
-    exchange.index = requests.length;
-    requests.push({
-      method: request.method ?? 'GET',
-      path,
-      headers: redactHeaders(request.headers),
-      body: parsed === undefined ? undefined : parsed.ok ? parsed.value : text,
-      receivedAt: now(),
-    });
+    exchange.index = received++;
+    if (recordRequests) {
+      requests.push({
+        method: request.method ?? 'GET',
+        path,
+        headers: redactHeaders(request.headers),
+        body: parsed === undefined ? undefined : parsed.ok ? parsed.value : text,
+        receivedAt: now(),
+      });
+    }
     const pathname = path.split('?')[0] ?? '/';
     const authError = checkBearer(request.headers.authorization, options.apiKey);
     if (authError !== undefined) return sendError(exchange, authError);

@@ -25,10 +25,16 @@ export class UsageLedger {
   totalTokens = 0;
   reasoningTokens = 0;
   readonly entries: LedgerEntry[] = [];
+  readonly #keepEntries: boolean;
+
+  /** `keepEntries: false` keeps the totals only (default `true`). */
+  constructor(options: { keepEntries?: boolean } = {}) {
+    this.#keepEntries = options.keepEntries ?? true;
+  }
 
   /** Books one answer; the returned entry's `reported` flag is updated by the server as it sends. */
   add(entry: LedgerEntry): LedgerEntry {
-    this.entries.push(entry);
+    if (this.#keepEntries) this.entries.push(entry);
     this.requests += 1;
     this.promptTokens += entry.usage.prompt_tokens;
     this.completionTokens += entry.usage.completion_tokens;
