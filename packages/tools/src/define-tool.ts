@@ -2,6 +2,7 @@ import type { FunctionTool, JsonSchema } from '@chatloop/protocol';
 import {
   describeInvalidArguments,
   describeMalformedArguments,
+  sanitizeCause,
   summarizeThrown,
 } from './describe-tool-failure.js';
 import { type ArgumentsRepair, parseToolArguments } from './parse-tool-arguments.js';
@@ -170,7 +171,7 @@ export function defineTool<TParameters extends ToolParameters, TResult, TContext
         toolName: name,
         reason: 'invalid_arguments',
         issues: [{ path: [], message: summarizeThrown(error) }],
-        cause: error,
+        cause: sanitizeCause(error),
       },
     ),
   });

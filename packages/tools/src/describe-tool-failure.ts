@@ -132,3 +132,20 @@ export function summarizeThrown(thrown: unknown, secrets: readonly string[] = []
   const short = firstLine.length > max ? `${firstLine.slice(0, max)}…` : firstLine;
   return redactSecrets(`${name}: ${short}`, secrets);
 }
+
+/**
+ * What to keep as an error's `cause`: the thrown value itself when it carries nothing that looks like a
+ * secret, else a copy (same name, redacted message, no stack) so a key never travels in a `cause`.
+ */
+export function sanitizeCause(thrown: unknown, secrets: readonly string[] = []): unknown {
+  if (thrown instanceof Error) {
+    const text = `${thrown.message}\n${thrown.stack ?? ''}`;
+    if (redactSecrets(text, secrets) === text) return thrown;
+    const copy = new Error(redactSecrets(thrown.message, secrets));
+    copy.name = thrown.name;
+    copy.stack = `${copy.name}: ${copy.message}`;
+    return copy;
+  }
+  if (typeof thrown === 'string') return redactSecrets(thrown, secrets);
+  return thrown === null || typeof thrown !== 'object' ? thrown : new Error(summarizeThrown(thrown, secrets));
+}

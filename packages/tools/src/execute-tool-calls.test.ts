@@ -511,3 +511,33 @@ describe('executeToolCalls: cancelling one call', () => {
     expect(ran).toBe(false);
   });
 });
+
+describe('executeToolCalls: a sentinel key', () => {
+  it('never reaches the content, the error message, its cause, toJSON or events', async () => {
+    const SENTINEL = 'sk-sentinel-0123456789abcdef';
+    const leaky = defineTool({
+      name: 'leaky',
+      parameters: z.object({}),
+      execute: () => {
+        throw new Error(`upstream rejected key ${SENTINEL}`);
+      },
+    });
+    const events: ToolEvent[] = [];
+    const [result] = await executeToolCalls([toolCall('a', 'leaky', {})], createToolRegistry([leaky]), {
+      onEvent: (event) => events.push(event),
+    });
+    const error = result?.error;
+    expect(error?.code).toBe('tool_execution_failed');
+    const surfaces = [
+      result?.content,
+      error?.message,
+      String((error?.cause as Error | undefined)?.message),
+      String((error?.cause as Error | undefined)?.stack),
+      JSON.stringify(error),
+      JSON.stringify(error?.toJSON()),
+      JSON.stringify(events.map((event) => ('result' in event ? event.result.content : event))),
+    ];
+    for (const surface of surfaces) expect(surface).not.toContain(SENTINEL);
+    expect((error?.cause as Error | undefined)?.message).toBe('upstream rejected key [REDACTED]');
+  });
+});

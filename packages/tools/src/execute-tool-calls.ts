@@ -1,6 +1,6 @@
 import type { ToolCall, ToolMessage } from '@chatloop/protocol';
 import type { Tool, ToolContext } from './define-tool.js';
-import { summarizeThrown } from './describe-tool-failure.js';
+import { sanitizeCause, summarizeThrown } from './describe-tool-failure.js';
 import { type ArgumentsRepair, parseToolArguments } from './parse-tool-arguments.js';
 import { Semaphore } from './semaphore.js';
 import { type OutputProblem, serializeToolOutput } from './serialize-tool-output.js';
@@ -241,7 +241,7 @@ export async function executeToolCalls<TContext = unknown>(
             error: new ToolExecutionError(
               tool.name,
               `Error: tool "${tool.name}" failed: ${summarizeThrown(thrown, secrets)}`,
-              { cause: thrown },
+              { cause: sanitizeCause(thrown, secrets) },
             ),
           }),
       );
@@ -318,7 +318,7 @@ export async function executeToolCalls<TContext = unknown>(
         const error = new ToolExecutionError(
           tool.name,
           `Error: the approval check for tool "${tool.name}" failed: ${summarizeThrown(thrown, secrets)}`,
-          { cause: thrown },
+          { cause: sanitizeCause(thrown, secrets) },
         );
         return result({ ...base, ok: false, error, content: error.message });
       }
@@ -375,7 +375,7 @@ export async function executeToolCalls<TContext = unknown>(
         name,
         `Error: tool "${name}" failed: ${summarizeThrown(thrown, secrets)}`,
         {
-          cause: thrown,
+          cause: sanitizeCause(thrown, secrets),
         },
       );
       return result({ ok: false, error, content: error.message });

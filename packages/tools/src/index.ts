@@ -5,6 +5,7 @@ export {
   describeExpectedArguments,
   formatIssuePath,
   redactSecrets,
+  sanitizeCause,
   summarizeThrown,
 } from './describe-tool-failure.js';
 export type {
