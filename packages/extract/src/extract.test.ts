@@ -158,6 +158,17 @@ describe('extract', () => {
     }
   });
 
+  it('keeps __proto__ and constructor keys in the output away from prototypes', async () => {
+    const Loose = z.object({ name: z.string() }).passthrough();
+    const client = scriptedClient([
+      { content: '{"name": "Ada", "__proto__": {"polluted": 1}, "constructor": {"prototype": {"x": 1}}}' },
+    ]);
+    const result = await extract({ client, model: 'm', schema: Loose, input: 'x', mode: 'json_object' });
+    expect(Object.getPrototypeOf(result.object)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((result.object as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('stops at once when aborted', async () => {
     const client = scriptedClient([{ content: '{}' }]);
     const controller = new AbortController();

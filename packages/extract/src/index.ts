@@ -61,6 +61,19 @@ export type { ModelJsonResult } from './parse-model-json.js';
 export { locateJson, parseModelJson } from './parse-model-json.js';
 export { isPrefixObject, parsePartialObject } from './parse-partial-object.js';
 export { loadSchema } from './schema-loader.js';
+export type {
+  SharedBatchBackend,
+  SharedBatchBackendFactory,
+  SharedBatchBackendOptions,
+  SharedBatchQueueOptions,
+} from './shared-batch-backend.js';
+export {
+  defaultBatchId,
+  isSharedBackendMissingError,
+  loadRedisBatchBackend,
+  SharedBackendMissingError,
+  writeSharedBatchOutput,
+} from './shared-batch-backend.js';
 export { StreamOutputAccumulator } from './stream-output-accumulator.js';
 export type { TokensCommandOptions } from './tokens-command.js';
 export { runTokensCommandForFiles } from './tokens-command.js';
