@@ -1,7 +1,7 @@
 // One worker process: registers the `support` agent by name and processes runs from the shared queue.
 // Every worker draws on one API key's budget through the Redis limiter. Reports its totals on SIGTERM.
 import { Agent } from '@chatloop/agent';
-import { createClient, createLimiterMiddleware, createRetryMiddleware } from '@chatloop/core';
+import { createClient } from '@chatloop/core';
 import { createAgentRuns, createBackend } from '@chatloop/redis';
 import { defineTool } from '@chatloop/tools';
 import { z } from 'zod';
@@ -38,11 +38,10 @@ const agents = createAgentRuns({
         client: createClient({
           baseURL,
           apiKey: 'sk-shared-fleet-key',
-          middleware: [
-            createRetryMiddleware(),
-            // One scope for the whole fleet: the key's budget, counted in Redis.
-            createLimiterMiddleware({ limiter: backend.limiter, scope: 'shared-key' }),
-          ],
+          maxRetries: 5,
+          // One scope for the whole fleet: the key's budget, counted in Redis.
+          limiter: backend.limiter,
+          limiterScope: 'shared-key',
         }),
         model: 'support-model',
         instructions: 'You are a support agent. Use the tools to answer.',

@@ -2,7 +2,7 @@
 // the shared Redis queue until SIGTERM. Configured by environment variables (see fleet.test.ts).
 import { appendFileSync } from 'node:fs';
 import { Agent } from '@chatloop/agent';
-import { createClient, createLimiterMiddleware, createRetryMiddleware } from '@chatloop/core';
+import { createClient } from '@chatloop/core';
 import { defineTool } from '@chatloop/tools';
 import { z } from 'zod';
 import { createAgentRuns } from '../src/agent-runs.js';
@@ -52,10 +52,10 @@ const runs = createAgentRuns({
         client: createClient({
           baseURL: env('CHATLOOP_BASE_URL'),
           apiKey: 'sk-fleet-test-key',
-          middleware: [
-            createRetryMiddleware({ retry: { maxRetries: 5 } }),
-            createLimiterMiddleware({ limiter: backend.limiter, scope: 'fleet' }),
-          ],
+          maxRetries: 5,
+          // One scope for the whole fleet: the key's budget, counted in Redis.
+          limiter: backend.limiter,
+          limiterScope: 'fleet',
         }),
         model: env('FLEET_MODEL'),
         tools: [lookupOrder],
