@@ -73,7 +73,7 @@ export function aiSdkContender(baseURL: string): Contender {
 /** The OpenAI Agents SDK with a chat-completions model on an `openai` client. */
 export function openAIAgentsContender(baseURL: string): Contender {
   setTracingDisabled(true);
-  const client = new OpenAI({ baseURL, apiKey: 'bench', maxRetries: 0 });
+  const client = new OpenAI({ baseURL, apiKey: 'bench' });
   const agent = new OpenAIAgent({
     name: 'bench',
     model: new OpenAIChatCompletionsModel(client, 'bench'),

@@ -44,16 +44,33 @@ function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-function waitForHeld(child: ChildProcess, count: number): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (message: ServerMessage) => {
-      if (message.type === 'held' && message.count >= count) {
-        child.off('message', onMessage);
-        resolve();
-      }
-    };
-    child.on('message', onMessage);
-  });
+/** Tracks how many calls the server holds. */
+function heldCounter(child: ChildProcess): {
+  count: () => number;
+  reached: (n: number) => Promise<void>;
+  stop: () => void;
+} {
+  let held = 0;
+  let waiter: { n: number; resolve: () => void } | undefined;
+  const onMessage = (message: ServerMessage) => {
+    if (message.type !== 'held') return;
+    held = message.count;
+    if (waiter && held >= waiter.n) {
+      waiter.resolve();
+      waiter = undefined;
+    }
+  };
+  child.on('message', onMessage);
+  return {
+    count: () => held,
+    reached: (n) =>
+      held >= n
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            waiter = { n, resolve };
+          }),
+    stop: () => child.off('message', onMessage),
+  };
 }
 
 async function throughput(contenders: Contender[]): Promise<Map<string, number>> {
@@ -73,26 +90,39 @@ async function throughput(contenders: Contender[]): Promise<Map<string, number>>
   return stepsPerSecond;
 }
 
-async function heapInFlight(contender: Contender, child: ChildProcess): Promise<number> {
+async function heapInFlight(
+  contender: Contender,
+  child: ChildProcess,
+): Promise<{ perRun: number; held: number; failed: number }> {
   const baseline = settleHeap();
   child.send({ type: 'hold', atStep: HOLD_AT_STEP });
+  const held = heldCounter(child);
   const controllers: AbortController[] = [];
   const runs: Promise<unknown>[] = [];
+  let failed = 0;
   for (let started = 0; started < IN_FLIGHT; started += RAMP_BATCH) {
-    const reached = waitForHeld(child, started + RAMP_BATCH);
+    const batch: Promise<unknown>[] = [];
     for (let i = 0; i < RAMP_BATCH; i++) {
       const controller = new AbortController();
       controllers.push(controller);
-      runs.push(contender.run(controller.signal).catch(() => undefined));
+      batch.push(
+        contender.run(controller.signal).catch(() => {
+          if (!controller.signal.aborted) failed += 1;
+        }),
+      );
     }
-    await reached;
+    runs.push(...batch);
+    // Every run of the batch reaches the held step, or ended (a failed run is counted and left out).
+    await Promise.race([held.reached(started + RAMP_BATCH - failed), Promise.all(batch)]);
   }
+  const heldRuns = held.count();
   const inFlight = settleHeap();
-  // The controllers are part of the measured heap for every contender alike (about 0.3 KiB each).
+  held.stop();
+  // The controllers are part of the measured heap for every contender alike.
   for (const controller of controllers) controller.abort();
   child.send({ type: 'release' });
   await Promise.all(runs);
-  return (inFlight - baseline) / IN_FLIGHT;
+  return { perRun: (inFlight - baseline) / Math.max(1, heldRuns), held: heldRuns, failed };
 }
 
 const { child, url } = await startServerProcess();
@@ -119,9 +149,11 @@ try {
   console.log(`\nheap of ${IN_FLIGHT} runs in flight (held at step ${HOLD_AT_STEP + 1}, after GC), per run:`);
   for (const contender of contenders) {
     const started = performance.now();
-    const bytes = await heapInFlight(contender, child);
-    process.stderr.write(`  (${contender.name}: ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
-    console.log(`${contender.name.padEnd(15)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
+    const { perRun, held, failed } = await heapInFlight(contender, child);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `${contender.name.padEnd(15)} ${(perRun / 1024).toFixed(1).padStart(8)} KiB   (${held} held, ${failed} failed, ${seconds} s)`,
+    );
   }
 } finally {
   for (const contender of contenders) await contender.close();
