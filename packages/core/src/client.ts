@@ -1,6 +1,7 @@
 import { type ChatCompletionRequest, ChatloopError } from '@chatloop/protocol';
 import type { Dispatcher } from 'undici';
 import { ChatStream, type ChatStreamSource } from './chat-stream.js';
+import { type ResilienceOptions, resilienceMiddleware, resolveConnection } from './client-resilience.js';
 import { ClientUsage } from './client-usage.js';
 import { createFetchTransport, type FetchFunction } from './fetch-transport.js';
 import { createHttpSend } from './http-send.js';
@@ -11,9 +12,12 @@ import type { Transport } from './transport.js';
 import { createUndiciTransport } from './undici-transport.js';
 
 /** Options of {@link createClient}. */
-export interface ClientOptions {
-  /** The API's base URL, up to and including the version segment, e.g. `https://api.openai.com/v1`. */
-  baseURL: string;
+export interface ClientOptions extends ResilienceOptions {
+  /**
+   * The API's base URL, up to and including the version segment, e.g. `https://api.openai.com/v1`.
+   * Optional with a `provider` preset that has a default (Azure: the resource endpoint).
+   */
+  baseURL?: string;
   /** The API key, sent as `Authorization: Bearer <key>` (or bare in `apiKeyHeader`). Never exposed. */
   apiKey?: string;
   /**
@@ -69,12 +73,16 @@ export interface RequestOptions {
   headers?: Readonly<Record<string, string>>;
   /** Sent as the `idempotency-key` header, so a retried request is not processed twice. */
   idempotencyKey?: string;
+  /** Retries of this call after the first attempt, over the client's `maxRetries`. */
+  maxRetries?: number;
 }
 
 /** A ChatCompletions client for one OpenAI-compatible endpoint. Create it with {@link createClient}. */
 export interface ChatClient {
   /** The base URL requests go to. */
   readonly baseURL: string;
+  /** The provider preset in use (`openai`, `deepseek`, ...), if any. */
+  readonly provider?: string | undefined;
   /** Running usage totals of every completed call. */
   readonly usage: ClientUsage;
   /**
@@ -101,6 +109,7 @@ export function createClient(options: ClientOptions): ChatClient {
 
 class Client implements ChatClient {
   readonly baseURL: string;
+  readonly provider: string | undefined;
   readonly usage = new ClientUsage();
   readonly #transport: Transport;
   readonly #send: SendFunction;
@@ -109,8 +118,10 @@ class Client implements ChatClient {
   readonly #streamUsage: boolean;
 
   constructor(options: ClientOptions) {
-    const url = parseBaseURL(options.baseURL);
-    this.baseURL = options.baseURL;
+    const connection = resolveConnection(options);
+    const url = parseBaseURL(connection.baseURL);
+    this.baseURL = connection.baseURL;
+    this.provider = connection.preset?.name;
     this.#timeoutMs = options.timeoutMs ?? CLIENT_DEFAULTS.timeoutMs;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? CLIENT_DEFAULTS.idleTimeoutMs;
     this.#streamUsage = options.streamUsage ?? CLIENT_DEFAULTS.streamUsage;
@@ -127,14 +138,20 @@ class Client implements ChatClient {
       base[lower] = value;
       if (CREDENTIAL_HEADERS.has(lower)) secrets.push(value.replace(/^(Bearer|Basic)\s+/i, ''));
     }
-    if (options.apiKey !== undefined && options.apiKey !== '') {
-      const header = (options.apiKeyHeader ?? CLIENT_DEFAULTS.apiKeyHeader).toLowerCase();
-      base[header] = header === 'authorization' ? `Bearer ${options.apiKey}` : options.apiKey;
-      secrets.push(options.apiKey);
+    const apiKey = connection.apiKey;
+    if (apiKey !== undefined && apiKey !== '') {
+      const header = (
+        options.apiKeyHeader ??
+        connection.apiKeyHeader ??
+        CLIENT_DEFAULTS.apiKeyHeader
+      ).toLowerCase();
+      base[header] = header === 'authorization' ? `Bearer ${apiKey}` : apiKey;
+      secrets.push(apiKey);
     }
     let path = `${url.pathname.replace(/\/+$/, '')}/chat/completions`;
     const search = new URLSearchParams(url.search);
-    for (const [name, value] of Object.entries(options.query ?? {})) search.set(name, value);
+    for (const [name, value] of Object.entries({ ...connection.query, ...options.query }))
+      search.set(name, value);
     if (search.size > 0) path += `?${search.toString()}`;
 
     let send = createHttpSend({
@@ -146,7 +163,7 @@ class Client implements ChatClient {
       secrets,
       now: options.now ?? Date.now,
     });
-    const middleware = options.middleware ?? [];
+    const middleware = [...resilienceMiddleware(options, connection), ...(options.middleware ?? [])];
     for (let i = middleware.length - 1; i >= 0; i--) send = middleware[i]!(send);
     this.#send = send;
   }
@@ -197,6 +214,7 @@ class Client implements ChatClient {
       idleTimeoutMs: options.idleTimeoutMs ?? this.#idleTimeoutMs,
       headers: callHeaders(options),
       attempt: 1,
+      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
       waitedMs: 0,
     };
   }

@@ -192,6 +192,29 @@ describe('retries against the testing server', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('per-call maxRetries wins over the client', async () => {
+    const srv = await serve();
+    srv.injectFault(overloaded, 5);
+    const client = track(resilientClient({ baseURL: srv.url, sleep: instantSleep().sleep, maxRetries: 4 }));
+    await expect(client.chat(ask(), { maxRetries: 0 })).rejects.toMatchObject({ attempts: 1 });
+    await expect(client.chat(ask(), { maxRetries: 1 })).rejects.toMatchObject({ attempts: 2 });
+    expect(srv.requests).toHaveLength(3);
+  });
+
+  it('createClient({ provider }) takes the preset base URL and the key from its variable', () => {
+    const client = track(resilientClient({ provider: 'deepseek', env: { DEEPSEEK_API_KEY: 'sk-env' } }));
+    expect(client.baseURL).toBe('https://api.deepseek.com');
+    expect(client.provider).toBe('deepseek');
+    expect(JSON.stringify(client)).not.toContain('sk-env');
+    expect(() => resilientClient({ provider: 'azure', baseURL: 'https://x.openai.azure.com' })).toThrow(
+      /deployment/,
+    );
+    expect(() => resilientClient({ provider: 'nope', baseURL: 'http://127.0.0.1:1/v1' })).toThrow(
+      /Unknown provider/,
+    );
+    expect(() => resilientClient({})).toThrow(/baseURL/);
+  });
+
   it('abort during the backoff wait ends at once and leaves nothing behind', async () => {
     const srv = await serve();
     const before = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
