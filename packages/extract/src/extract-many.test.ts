@@ -156,6 +156,30 @@ describe('extractMany', () => {
     ]);
   });
 
+  it('counts the billed attempts of an item that then fails on an API error', async () => {
+    const journal = createMemoryJournal<{ n: number }>();
+    let calls = 0;
+    const client = scriptedClient([{ content: '{"n": "not a number"}' }], {
+      before: async () => {
+        calls++;
+        if (calls === 2) throw new ChatloopError('internal_server', 'The server had an error.');
+      },
+    });
+    const summary = await extractMany(['item 1'], {
+      client,
+      model: 'm',
+      schema: Item,
+      journal,
+      mode: 'json_object',
+    });
+    expect(summary).toMatchObject({ failed: 1, usage: { total_tokens: 15 } });
+    expect(journal.records[0]).toMatchObject({
+      ok: false,
+      error: { code: 'internal_server' },
+      usage: { total_tokens: 15 },
+    });
+  });
+
   it('skips a repeated key within a run, keyed by content when there is no id', async () => {
     const journal = createMemoryJournal<{ n: number }>();
     const summary = await extractMany(['item 1', 'item 2', 'item 1'], {

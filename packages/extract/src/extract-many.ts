@@ -11,7 +11,7 @@ import {
 import { extract } from './extract.js';
 import type { ExtractOptions } from './extraction-plan.js';
 import { createJsonlJournal } from './jsonl-journal.js';
-import { emptyUsage } from './usage-sum.js';
+import { addUsage, emptyUsage } from './usage-sum.js';
 import { createInputQueue, type QueuedItem, type WorkQueue } from './work-queue.js';
 
 /** Defaults of {@link extractMany}. */
@@ -108,13 +108,6 @@ function errorJson(error: unknown): { code: string; message: string; [key: strin
     code: 'unexpected',
     message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
   };
-}
-
-function usageOfError(error: unknown): Usage {
-  const usage = (error as { usage?: unknown } | null)?.usage;
-  return typeof usage === 'object' && usage !== null && typeof (usage as Usage).prompt_tokens === 'number'
-    ? (usage as Usage)
-    : emptyUsage();
 }
 
 /**
@@ -242,11 +235,17 @@ export async function extractMany<T>(
   };
 
   const runItem = async (queued: QueuedItem<BatchInput>) => {
+    // Every billed call of the item, so a failure after billed repair attempts still counts them.
+    const billed = emptyUsage();
     try {
       const result = await extract({
         ...extractOptions,
         input: batchInputToExtractInput(queued.item),
         signal: hardStop.signal,
+        onUsage: (callUsage) => {
+          addUsage(billed, callUsage);
+          extractOptions.onUsage?.(callUsage);
+        },
       });
       const itemCost = account(result.usage);
       await record({
@@ -278,7 +277,7 @@ export async function extractMany<T>(
         stopped ??= 'fatal';
         return;
       }
-      const itemUsage = usageOfError(error);
+      const itemUsage = billed;
       const itemCost = account(itemUsage);
       await record({
         id: queued.key,

@@ -59,6 +59,7 @@ async function* runStream<T>(
       }
     } finally {
       addUsage(usage, accumulator.usage);
+      if (accumulator.usage.total_tokens > 0) options.onUsage?.(accumulator.usage);
     }
     const output = accumulator.output();
     if (output.kind === 'refusal')

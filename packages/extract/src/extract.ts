@@ -40,6 +40,7 @@ export async function extract<T>(options: ExtractOptions<T>): Promise<ExtractRes
       options.signal ? { signal: options.signal } : {},
     );
     addUsage(usage, completion.usage);
+    if (completion.usage) options.onUsage?.(completion.usage);
     const choice = completion.choices[0];
     const output: ModeOutput = choice
       ? readModeOutput(plan.mode.mode, choice.message, choice.finish_reason)

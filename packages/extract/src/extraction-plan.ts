@@ -52,6 +52,8 @@ export interface ExtractOptions<T> extends InputMessageOptions {
   request?: Partial<ChatCompletionRequest>;
   /** Aborts the extraction (the current model call included). */
   signal?: AbortSignal;
+  /** Called with each model call's usage as it arrives, so billed attempts are counted even when a later one throws. */
+  onUsage?: (usage: Usage) => void;
 }
 
 /** Everything one extraction needs before its first call. */
