@@ -61,6 +61,7 @@ async function run(label: string, body: unknown, target = url): Promise<void> {
   for (let i = 0; i < 100; i++) await post(text, target);
   const latencies: number[] = [];
   let bytes = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + DURATION_MS;
   await Promise.all(
@@ -74,11 +75,14 @@ async function run(label: string, body: unknown, target = url): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU time per request (client and server, same process) does not depend on other load on the machine.
+  const cpuMicros = (cpu.user + cpu.system) / latencies.length;
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(2);
   console.log(
-    `${label.padEnd(28)} ${(latencies.length / seconds).toFixed(0).padStart(6)} req/s  p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  ${(bytes / latencies.length).toFixed(0)} B/answer`,
+    `${label.padEnd(28)} ${(latencies.length / seconds).toFixed(0).padStart(6)} req/s  p50 ${at(0.5)} ms  p99 ${at(0.99)} ms  ${(bytes / latencies.length).toFixed(0)} B/answer  ${cpuMicros.toFixed(0)} us CPU/req (~${(1e6 / cpuMicros).toFixed(0)} req/s per core)`,
   );
 }
 

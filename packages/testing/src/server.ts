@@ -189,8 +189,7 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     sendJson(exchange, 200, { id, object: 'model', created: Math.floor(now() / 1000), owned_by: 'chatloop' });
   };
 
-  const handleChat = async (exchange: Exchange, text: string) => {
-    const parsed = parseJson(text);
+  const handleChat = async (exchange: Exchange, parsed: { ok: true; value: unknown } | { ok: false }) => {
     const chatIndex = chatCount++;
     const header = exchange.request.headers[FAULT_HEADER];
     const fromHeader = faultHeader && typeof header === 'string' ? parseFaultHeader(header) : {};
@@ -347,7 +346,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     if ((recorder !== undefined || replayer !== undefined) && pathname.startsWith('/v1/')) {
       return handleCassette(exchange, request.method ?? 'GET', path, text);
     }
-    if (request.method === 'POST' && pathname === '/v1/chat/completions') return handleChat(exchange, text);
+    if (request.method === 'POST' && pathname === '/v1/chat/completions')
+      return handleChat(exchange, parsed ?? { ok: false });
     if (request.method === 'GET' && pathname === '/v1/models') return listModels(exchange);
     if (request.method === 'GET' && pathname.startsWith('/v1/models/')) {
       return retrieveModel(exchange, decodeURIComponent(pathname.slice('/v1/models/'.length)));
