@@ -45,7 +45,8 @@ describe.skipIf(!runBrowser)('agent-server example in headless Chromium', () => 
     await page.goto(app.url);
     await page.fill('#question', 'Will it snow in Oslo tomorrow?');
     await page.click('#send');
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'done', undefined, {
+    // A string, evaluated in the page (this file is typed for Node, not the DOM).
+    await page.waitForFunction("document.getElementById('status').textContent === 'done'", undefined, {
       timeout: 30_000,
     });
     expect(await page.textContent('#answer')).toBe(
