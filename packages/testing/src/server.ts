@@ -368,7 +368,8 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
       headers: { 'x-request-id': requestId, 'openai-processing-ms': '1' },
     };
     response.on('close', () => {
-      controller.abort();
+      // Aborting builds a DOMException; only needed when the answer did not finish (client gone).
+      if (!response.writableFinished) controller.abort();
       active.delete(controller);
     });
     route(exchange).catch((error: unknown) => {
