@@ -10,6 +10,8 @@ export {
   UnknownAgentError,
 } from './agent-runs.js';
 export { type Backend, type BackendOptions, createBackend } from './backend.js';
+export { type BatchKeys, batchKeys } from './batch-keys.js';
+export { RedisBatchJournal, type RedisBatchJournalOptions } from './redis-batch-journal.js';
 export {
   BackendUnavailableError,
   connectRedis,
@@ -25,6 +27,11 @@ export {
   RedisEventBus,
   type RedisEventBusOptions,
 } from './redis-event-bus.js';
+export {
+  createRedisExtractBackend,
+  type RedisExtractBackend,
+  type RedisExtractBackendOptions,
+} from './redis-extract-backend.js';
 export {
   REDIS_LIMITER_DEFAULTS,
   RedisLimiter,
@@ -44,3 +51,4 @@ export {
   startRedisServer,
 } from './redis-server-process.js';
 export { RedisUsageLedger } from './redis-usage-ledger.js';
+export { REDIS_WORK_QUEUE_DEFAULTS, RedisWorkQueue, type RedisWorkQueueOptions } from './redis-work-queue.js';
