@@ -220,3 +220,4 @@ console.log(
 
 await client.close();
 child.send({ exit: true });
+await import('./resilience.js');

@@ -196,26 +196,26 @@ class ScopeState {
   }
 
   /** Waits in priority order until the call fits the rate budgets, then charges it. */
-  gate(waiter: Omit<Waiter, 'grant'>, signal: AbortSignal): Promise<Charge> {
+  gate(waiter: Omit<Waiter, 'grant'>, signal: AbortSignal | undefined): Promise<Charge> {
     return new Promise<Charge>((resolve, reject) => {
-      if (signal.aborted) {
+      if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
       const onAbort = () => {
         const index = this.waiters.indexOf(entry);
         if (index >= 0) this.waiters.splice(index, 1);
-        reject(signal.reason);
+        reject(signal?.reason);
         this.wake();
       };
       const entry: Waiter = {
         ...waiter,
         grant: (charge) => {
-          signal.removeEventListener('abort', onAbort);
+          signal?.removeEventListener('abort', onAbort);
           resolve(charge);
         },
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       let index = this.waiters.findIndex((other) => other.priority < entry.priority);
       if (index < 0) index = this.waiters.length;
       this.waiters.splice(index, 0, entry);
@@ -291,6 +291,9 @@ class InProcessPermit implements Permit {
   }
 }
 
+/** The reason a queue-wait timer is cancelled with once the permit is granted (no DOMException made). */
+const GRANTED = 'granted';
+
 function validateLimits(limits: Required<LimiterLimits>): void {
   for (const [key, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
@@ -344,14 +347,23 @@ export function createLimiter(options: InProcessLimiterOptions = {}): InProcessL
     if (state.queued >= limits.maxQueueSize) throw new QueueFullError(request.scope, limits.maxQueueSize);
 
     // One controller ends the wait, whoever ends it (the caller's signal or the queue-wait deadline);
-    // it is never aborted after the grant, so p-queue keeps the slot until release.
-    const control = new AbortController();
-    const onCallerAbort = () => control.abort(request.signal?.reason);
+    // it is never aborted after the grant, so p-queue keeps the slot until release. Without either
+    // there is nothing to end the wait, and no controller or timer is made (the hot path).
+    const hasDeadline = Number.isFinite(limits.maxQueueWaitMs);
+    const control = request.signal !== undefined || hasDeadline ? new AbortController() : undefined;
+    const onCallerAbort = () => control?.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const deadline = new AbortController();
-    if (Number.isFinite(limits.maxQueueWaitMs)) {
+    const deadline = hasDeadline ? new AbortController() : undefined;
+    let waiting = true;
+    const stopWaiting = () => {
+      if (!waiting) return;
+      waiting = false;
+      request.signal?.removeEventListener('abort', onCallerAbort);
+      deadline?.abort(GRANTED);
+    };
+    if (deadline !== undefined) {
       sleep(limits.maxQueueWaitMs, deadline.signal).then(
-        () => control.abort(new QueueTimeoutError(request.scope, limits.maxQueueWaitMs)),
+        () => control?.abort(new QueueTimeoutError(request.scope, limits.maxQueueWaitMs)),
         () => undefined,
       );
     }
@@ -361,22 +373,20 @@ export function createLimiter(options: InProcessLimiterOptions = {}): InProcessL
         state.queue
           .add(
             async () => {
-              const charged = await state.gate({ requests, tokens, priority }, control.signal);
-              request.signal?.removeEventListener('abort', onCallerAbort);
-              deadline.abort();
+              const charged = await state.gate({ requests, tokens, priority }, control?.signal);
+              stopWaiting();
               state.inFlight++;
               await new Promise<void>((released) => {
                 resolve(new InProcessPermit(state, charged, released));
               });
             },
-            { priority, signal: control.signal },
+            control === undefined ? { priority } : { priority, signal: control.signal },
           )
           .catch(reject);
       });
     } finally {
       state.queued--;
-      request.signal?.removeEventListener('abort', onCallerAbort);
-      deadline.abort();
+      stopWaiting();
     }
   };
 
