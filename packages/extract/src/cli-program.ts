@@ -68,6 +68,14 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option('--grace-ms <ms>', 'after Ctrl-C, how long in-flight inputs may finish', '30000')
     .option('--json', 'print the summary (or the dry-run estimate) as one JSON line')
     .option('--no-progress', 'no progress bar')
+    .option(
+      '--redis <url>',
+      'share the batch with other processes running the same command (needs @chatloop/redis)',
+    )
+    .option(
+      '--batch-id <id>',
+      'with --redis, the shared batch (default: from the input path, schema and model)',
+    )
     .addHelpText('after', EXTRACT_HELP)
     .action(async (options: ExtractCommandOptions) => {
       exitCode = await runExtractCommand(options, io);
@@ -93,7 +101,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? CLI_EXIT_CODES.ok : CLI_EXIT_CODES.usage;
     }
-    if (ChatloopError.is(error) && ['cli_usage', 'extract_schema', 'extract_input'].includes(error.code)) {
+    if (
+      ChatloopError.is(error) &&
+      ['cli_usage', 'extract_schema', 'extract_input', 'shared_backend_missing'].includes(error.code)
+    ) {
       io.stderr(`chatloop: ${error.message}\n`);
       return CLI_EXIT_CODES.usage;
     }

@@ -10,11 +10,18 @@ import { ChatloopError } from '@chatloop/protocol';
 import cliProgress from 'cli-progress';
 import { estimateBatch } from './batch-estimate.js';
 import type { BatchInput } from './batch-input.js';
+import { batchInputKey } from './batch-input.js';
 import { type BatchProgress, type BatchSummary, extractMany } from './extract-many.js';
 import type { ExtractionModeOption } from './extraction-mode.js';
 import { type BadInput, openInputSource } from './input-files.js';
 import { createJsonlJournal, defaultErrorsPath } from './jsonl-journal.js';
 import { loadSchema } from './schema-loader.js';
+import {
+  defaultBatchId,
+  loadRedisBatchBackend,
+  type SharedBatchBackend,
+  writeSharedBatchOutput,
+} from './shared-batch-backend.js';
 
 /** Exit codes of the `chatloop` CLI, stable for scripts. */
 export const CLI_EXIT_CODES = {
@@ -70,6 +77,10 @@ export interface ExtractCommandOptions {
   graceMs: string;
   json?: boolean;
   progress: boolean;
+  /** Share the batch with other processes through this Redis URL (needs @chatloop/redis). */
+  redis?: string;
+  /** The shared batch's id. Default: from the input path, schema and model. */
+  batchId?: string;
 }
 
 /** A usage error: printed, exit code 2. */
@@ -178,7 +189,8 @@ export async function runExtractCommand(options: ExtractCommandOptions, io: CliI
     throw new CliUsageError('No API key: set CHATLOOP_API_KEY (or OPENAI_API_KEY), or pass --api-key.');
   }
   const existing = await stat(options.out).catch(() => undefined);
-  if (existing && existing.size > 0 && !options.resume) {
+  // With --redis the batch's state is in Redis and every process rewrites --out from it.
+  if (existing && existing.size > 0 && !options.resume && options.redis === undefined) {
     throw new CliUsageError(
       `${options.out} already has results: pass --resume to continue it, or choose another --out.`,
     );
@@ -227,15 +239,35 @@ export async function runExtractCommand(options: ExtractCommandOptions, io: CliI
       : undefined;
   bar?.start(source.total, 0, { done: 0, failed: 0, rate: '0.0', etaText: '-', tokens: 0, cost: '$0' });
   let summary: BatchSummary;
+  let shared: SharedBatchBackend | undefined;
+  let sharedFailures = 0;
   try {
+    if (options.redis !== undefined) {
+      const createBackend = await loadRedisBatchBackend();
+      shared = await createBackend({
+        url: options.redis,
+        batchId: options.batchId ?? defaultBatchId({ input: options.input, schema: options.schema, model }),
+      });
+    }
     summary = await extractMany(source.inputs, {
       ...common,
       client,
       concurrency,
-      journal: createJsonlJournal({
-        path: options.out,
-        ...(options.errors === undefined ? {} : { errorsPath: options.errors }),
-      }),
+      journal:
+        shared?.journal ??
+        createJsonlJournal({
+          path: options.out,
+          ...(options.errors === undefined ? {} : { errorsPath: options.errors }),
+        }),
+      ...(shared === undefined
+        ? {}
+        : {
+            queue: shared.queue(source.inputs, {
+              key: batchInputKey,
+              retryFailed: options.retryFailed ?? false,
+              signal: controller.signal,
+            }),
+          }),
       retryFailed: options.retryFailed ?? false,
       total: source.total,
       ...(maxCostUSD === undefined && maxTokens === undefined
@@ -260,10 +292,19 @@ export async function runExtractCommand(options: ExtractCommandOptions, io: CliI
         });
       },
     });
+    if (shared !== undefined && summary.stopped === 'completed') {
+      // The whole batch is done (by every process): write it, identically in each process.
+      const written = await writeSharedBatchOutput(shared, {
+        out: options.out,
+        errorsPath: options.errors ?? defaultErrorsPath(options.out),
+      });
+      sharedFailures = written.failures;
+    }
   } finally {
     bar?.stop();
     unsubscribe();
     await client.close();
+    await shared?.close();
   }
   if (options.json) {
     io.stdout(
@@ -298,6 +339,8 @@ export async function runExtractCommand(options: ExtractCommandOptions, io: CliI
     case 'fatal':
       return CLI_EXIT_CODES.fatal;
     default:
-      return summary.failed > 0 || bad.length > 0 ? CLI_EXIT_CODES.itemsFailed : CLI_EXIT_CODES.ok;
+      return summary.failed > 0 || sharedFailures > 0 || bad.length > 0
+        ? CLI_EXIT_CODES.itemsFailed
+        : CLI_EXIT_CODES.ok;
   }
 }
