@@ -102,11 +102,15 @@ describe('summarize', () => {
     const history = [...head, ...turns(0, 12)];
     const budget = Math.ceil(tokens(history) * 0.7);
     const manager = summarize({ client, model: 'summarizer', maxPromptTokens: budget, keepLastTurns: 2 });
-    server.injectFault({
-      kind: 'status',
-      status: 500,
-      body: { error: { message: 'boom', type: 'server_error' } },
-    });
+    // The client retries a 500 twice by default (core's one retry layer), so fail all three attempts.
+    server.injectFault(
+      {
+        kind: 'status',
+        status: 500,
+        body: { error: { message: 'boom', type: 'server_error' } },
+      },
+      3,
+    );
     const { messages, events } = await prepareContext(manager, history, { model: 'gpt-4o' });
     expect(events.map((e) => e.type)).toEqual(['summary-failed', 'dropped']);
     expect(tokens(messages)).toBeLessThanOrEqual(budget);
