@@ -11,16 +11,29 @@ import { type BenchResults, formatReport, type HeapRow, type SpeedRow } from './
 import type { ServerCommand, ServerReport } from './server-process.js';
 
 /** Defaults of the settings (each overridable by its environment variable). */
-export const BENCH_DEFAULTS = { rounds: 5, requests: 40, streams: 1, loops: 2, inFlight: 1_000 } as const;
+export const BENCH_DEFAULTS = {
+  rounds: 6,
+  requests: 30,
+  streams: 2,
+  loops: 2,
+  inFlight: 1_000,
+  budgetS: 120,
+} as const;
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = setting('BENCH_ROUNDS', BENCH_DEFAULTS.rounds);
 const REQUESTS = setting('BENCH_REQUESTS', BENCH_DEFAULTS.requests);
 const STREAMS = setting('BENCH_STREAMS', BENCH_DEFAULTS.streams);
 const LOOPS = setting('BENCH_LOOPS', BENCH_DEFAULTS.loops);
 const IN_FLIGHT = setting('BENCH_IN_FLIGHT', BENCH_DEFAULTS.inFlight);
+/** After this many seconds of throughput rounds, no new round starts (at least `MIN_ROUNDS` run). */
+const BUDGET_S = setting('BENCH_BUDGET_S', BENCH_DEFAULTS.budgetS);
+const MIN_ROUNDS = 3;
 const RAMP_BATCH = 100;
-/** Tool-loop runs are held at their second model call, so their state holds a little transcript. */
-const HOLD_LOOP_STEP = 1;
+/**
+ * Tool-loop runs are held at their first model call: one row for every contender (the Agents SDK has no
+ * plain request), at half the requests of holding them later, which keeps the whole run inside 5 minutes.
+ */
+const HOLD_LOOP_STEP = 0;
 const DOC_PATH = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
 
 interface SpeedCase {
@@ -50,7 +63,7 @@ const speedCases: SpeedCase[] = [
     unit: 'req/s',
     perUnit: 'request',
     concurrency: 32,
-    count: 2 * REQUESTS,
+    count: Math.max(64, 2 * REQUESTS),
     perOp: 1,
     op: (a) => a.chat,
   },
@@ -101,7 +114,10 @@ function waitForHeld(child: ChildProcess, count: number): Promise<void> {
   });
 }
 
-async function measureSpeed(adapters: Adapter[], child: ChildProcess): Promise<SpeedRow[]> {
+async function measureSpeed(
+  adapters: Adapter[],
+  child: ChildProcess,
+): Promise<{ rows: SpeedRow[]; rounds: number }> {
   const rows: SpeedRow[] = speedCases.map((item) => ({
     name: item.name,
     unit: item.unit,
@@ -112,10 +128,14 @@ async function measureSpeed(adapters: Adapter[], child: ChildProcess): Promise<S
   for (const item of speedCases)
     for (const adapter of adapters) {
       const op = item.op(adapter);
-      if (op) await timeSlice(item.concurrency, Math.max(3, Math.min(item.count, 3 * item.concurrency)), op);
+      if (op) await timeSlice(item.concurrency, Math.min(item.count, 2 * item.concurrency), op);
     }
   const samples = speedCases.map(() => new Map<string, { rate: number[]; cpu: number[] }>());
+  const started = performance.now();
+  let rounds = 0;
   for (let round = 0; round < ROUNDS; round++) {
+    if (round >= MIN_ROUNDS && (performance.now() - started) / 1000 > BUDGET_S) break;
+    rounds++;
     // The order rotates every round (and runs backwards on odd rounds), so no contender always goes first.
     const rotated = adapters.map((_, i) => adapters[(i + round) % adapters.length]!);
     const order = round % 2 === 0 ? rotated : rotated.reverse();
@@ -149,7 +169,7 @@ async function measureSpeed(adapters: Adapter[], child: ChildProcess): Promise<S
       });
     }
   }
-  return rows;
+  return { rows, rounds };
 }
 
 /** Heap bytes per in-flight operation with `IN_FLIGHT` of them held by the server. */
@@ -182,20 +202,18 @@ async function heapPerInFlight(
 }
 
 async function measureHeap(adapters: Adapter[], child: ChildProcess): Promise<HeapRow[]> {
-  const plain: HeapRow = { name: `plain request in flight (${IN_FLIGHT} held)`, cells: new Map() };
   const loop: HeapRow = {
-    name: `tool-loop run in flight (${IN_FLIGHT} held at step ${HOLD_LOOP_STEP + 1})`,
+    name: `tool-loop run in flight (${IN_FLIGHT} runs, held at model call ${HOLD_LOOP_STEP + 1})`,
     cells: new Map(),
   };
   for (const adapter of adapters) {
-    if (adapter.chat) plain.cells.set(adapter.name, await heapPerInFlight(child, adapter.chat, 0));
     if (adapter.toolLoop)
       loop.cells.set(adapter.name, await heapPerInFlight(child, adapter.toolLoop, HOLD_LOOP_STEP));
     process.stderr.write(
       `  heap: ${adapter.name} done at ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s\n`,
     );
   }
-  return [plain, loop];
+  return [loop];
 }
 
 const startedAt = new Date();
@@ -205,7 +223,7 @@ try {
   process.stderr.write(
     `bench:compare: ${ROUNDS} interleaved rounds against ${url} (server in a child process)\n`,
   );
-  const speed = await measureSpeed(adapters, child);
+  const { rows: speed, rounds } = await measureSpeed(adapters, child);
   process.stderr.write(
     `  throughput rows took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s\n`,
   );
@@ -216,7 +234,15 @@ try {
     heap,
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
-    settings: { rounds: ROUNDS, requests: REQUESTS, streams: STREAMS, loops: LOOPS, inFlight: IN_FLIGHT },
+    rounds,
+    settings: {
+      rounds: ROUNDS,
+      requests: REQUESTS,
+      streams: STREAMS,
+      loops: LOOPS,
+      inFlight: IN_FLIGHT,
+      budgetS: BUDGET_S,
+    },
     defaults: BENCH_DEFAULTS,
   };
   const report = formatReport(results);

@@ -35,6 +35,8 @@ export interface BenchResults {
   heap: HeapRow[];
   startedAt: Date;
   durationS: number;
+  /** Throughput rounds actually run (the time budget may stop before `settings.rounds`). */
+  rounds: number;
   settings: BenchSettings;
   /** The default settings, to say whether this run used them. */
   defaults: BenchSettings;
@@ -47,6 +49,8 @@ export interface BenchSettings {
   streams: number;
   loops: number;
   inFlight: number;
+  /** Seconds of throughput rounds after which no new round starts. */
+  budgetS: number;
 }
 
 const CHATLOOP = 'chatloop';
@@ -99,7 +103,7 @@ export function formatReport(results: BenchResults): string {
       .map((l) => l.toFixed(1))
       .join(' / ')} (1 / 5 / 15 min); ${process.platform} ${process.arch}`,
     `- Node ${process.version}`,
-    `- Command: \`BENCH_ROUNDS=${settings.rounds} BENCH_REQUESTS=${settings.requests} BENCH_STREAMS=${settings.streams} BENCH_LOOPS=${settings.loops} BENCH_IN_FLIGHT=${settings.inFlight} pnpm bench:compare\`${
+    `- Command: \`BENCH_ROUNDS=${settings.rounds} BENCH_REQUESTS=${settings.requests} BENCH_STREAMS=${settings.streams} BENCH_LOOPS=${settings.loops} BENCH_IN_FLIGHT=${settings.inFlight} BENCH_BUDGET_S=${settings.budgetS} pnpm bench:compare\`${
       JSON.stringify(settings) === JSON.stringify(results.defaults)
         ? ' (the defaults: plain `pnpm bench:compare` runs the same)'
         : ''
@@ -120,9 +124,11 @@ export function formatReport(results: BenchResults): string {
       'median of the per-round ratios to the baseline measured in the same round, so they hold up under machine ' +
       'load better than the absolute rates. CPU time is `process.cpuUsage()` of the benchmark process per unit ' +
       '(request, chunk, step): it counts only the client side, and is the steadier figure when the machine is ' +
-      `busy. Slices: ${settings.requests} requests at c=1, ${2 * settings.requests} at c=32, ${settings.streams} ` +
+      `busy. Rounds: ${results.rounds} (at most ${settings.rounds}; no new round starts after ${settings.budgetS} s, ` +
+      `at least 3 run). Slices: ${settings.requests} requests at c=1, ${Math.max(64, 2 * settings.requests)} at c=32, ${settings.streams} ` +
       `streams, ${settings.loops} tool loops. Memory: ${settings.inFlight} operations held by the server at once ` +
-      '(ramped in batches of 100), heap used after three full GCs minus the heap before, per operation.',
+      '(ramped in batches of 100), heap used after three full GCs minus the heap before, per operation. ' +
+      'Before every timed slice the benchmark runs a full GC, so no contender pays for the garbage of the one before.',
     '',
     'The machine these figures come from is shared and was heavily loaded during the run (see the load ' +
       'average above): treat absolute rates as rough, and read the ratios and the CPU figures first.',
