@@ -12,12 +12,12 @@ import type { ServerCommand, ServerReport } from './server-process.js';
 
 /** Defaults of the settings (each overridable by its environment variable). */
 export const BENCH_DEFAULTS = {
-  rounds: 6,
-  requests: 30,
-  streams: 2,
-  loops: 2,
+  rounds: 8,
+  requests: 50,
+  streams: 3,
+  loops: 3,
   inFlight: 1_000,
-  budgetS: 120,
+  budgetS: 100,
 } as const;
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = setting('BENCH_ROUNDS', BENCH_DEFAULTS.rounds);
@@ -143,8 +143,8 @@ async function measureSpeed(
       for (const adapter of order) {
         const op = item.op(adapter);
         if (!op) continue;
-        // Collect the garbage of the previous slice first, so no contender pays for another's GC debt.
-        settledHeapUsed();
+        // No forced GC between slices: forced full GCs age compiled code and made every contender slower
+        // (by 2-5x on streams); the rotating order spreads the GC debt of one slice over all contenders.
         const timing = await timeSlice(item.concurrency, item.count, op);
         const units = item.count * item.perOp;
         const entry = samples[index]!.get(adapter.name) ?? { rate: [], cpu: [] };

@@ -86,7 +86,20 @@ function leader(
  * Why a row may not be led by chatloop, written after reading the figures of real runs. Printed under
  * the verdicts only for rows that chatloop did not lead in this run.
  */
-export const NOT_LED_NOTES: Record<string, string> = {};
+export const NOT_LED_NOTES: Record<string, string> = {
+  stream:
+    'one stream is 1,000 separate writes by the server process, and on a shared 2-core machine the clients ' +
+    'spend most of a stream waiting for those writes, so the wall-clock rate of the two fastest frameworks ' +
+    '(chatloop and the openai SDK) can swap from run to run; the CPU time per chunk, which counts only the ' +
+    "client's own work, is the figure to read (chatloop also assembles the completion as it goes, so `final()` " +
+    'and the usage are ready at the end, which the openai SDK loop does not).',
+  'plain requests':
+    'a plain request costs the server more than the client, so at this load the wall-clock rates of ' +
+    'the frameworks are close to the noise; read the CPU time per request.',
+  'tool-loop run in flight':
+    'heap per run is measured once per contender (not per round), so a GC that happens to run during the ' +
+    'ramp can move the figure by about a KiB.',
+};
 
 /** The markdown report (also printed to stdout): settings, machine, the three tables and the verdicts. */
 export function formatReport(results: BenchResults): string {
@@ -128,7 +141,8 @@ export function formatReport(results: BenchResults): string {
       `at least 3 run). Slices: ${settings.requests} requests at c=1, ${Math.max(64, 2 * settings.requests)} at c=32, ${settings.streams} ` +
       `streams, ${settings.loops} tool loops. Memory: ${settings.inFlight} operations held by the server at once ` +
       '(ramped in batches of 100), heap used after three full GCs minus the heap before, per operation. ' +
-      'Before every timed slice the benchmark runs a full GC, so no contender pays for the garbage of the one before.',
+      'No GC is forced between timed slices (forced full GCs made every contender 2-5x slower on streams); ' +
+      'the rotating order spreads the garbage one slice leaves over all contenders.',
     '',
     'The machine these figures come from is shared and was heavily loaded during the run (see the load ' +
       'average above): treat absolute rates as rough, and read the ratios and the CPU figures first.',
