@@ -13,6 +13,8 @@ Inputs (--input): a .jsonl file, one input a line: "text", or {"id": "...", "tex
 a directory (each text or image file one input, its relative path as id); or one file.
 Results go to --out as JSONL ({"id", "object", "attempts", "usage", "costUSD"}), failures beside it in
 <out>.errors.jsonl. Rerun with --resume after a stop: finished inputs are skipped, nothing is written twice.
+With --redis <url>, run the same command in several processes (or machines): they share one batch, each input
+is extracted once, and each process writes the complete --out once the batch is done (needs @chatloop/redis).
 
 Environment: CHATLOOP_API_KEY (or OPENAI_API_KEY), CHATLOOP_BASE_URL (or OPENAI_BASE_URL), CHATLOOP_PROVIDER,
 CHATLOOP_MODEL.
