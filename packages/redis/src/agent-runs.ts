@@ -2,6 +2,7 @@ import {
   type Agent,
   type AgentEvent,
   createJournalingExecutor,
+  type OutputSchema,
   type RunResult,
   type RunStore,
   type StepExecutor,
@@ -26,8 +27,10 @@ export interface AgentFactoryContext {
  * Builds the agent registered under a name. Workers call it once and reuse the agent for every run of
  * that name; tools are bound here by name, never sent over the wire.
  */
-// biome-ignore lint/suspicious/noExplicitAny: agents of any output type live in one registry
-export type AgentFactory = (context: AgentFactoryContext) => Agent<any> | Promise<Agent<any>>;
+export type AgentFactory = (context: AgentFactoryContext) => RegisteredAgent | Promise<RegisteredAgent>;
+
+/** An agent of any output schema, as a registry holds it. */
+export type RegisteredAgent = Agent<OutputSchema | undefined>;
 
 /** Plain-data input of a queued run: a user message, or a list of messages. */
 export type AgentRunInput = string | ChatMessage[];
@@ -94,8 +97,7 @@ export class UnknownAgentError extends ChatloopError {
  */
 export function createAgentRuns(options: AgentRunsOptions): AgentRuns {
   const { backend } = options;
-  // biome-ignore lint/suspicious/noExplicitAny: agents of any output type
-  const built = new Map<string, Promise<Agent<any>>>();
+  const built = new Map<string, Promise<RegisteredAgent>>();
   const agentFor = (name: string) => {
     let agent = built.get(name);
     if (!agent) {

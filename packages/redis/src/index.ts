@@ -6,6 +6,7 @@ export {
   type AgentRuns,
   type AgentRunsOptions,
   createAgentRuns,
+  type RegisteredAgent,
   type SubmitOptions,
   UnknownAgentError,
 } from './agent-runs.js';
