@@ -29,9 +29,11 @@ const IN_FLIGHT = setting('BENCH_IN_FLIGHT', BENCH_DEFAULTS.inFlight);
 const BUDGET_S = setting('BENCH_BUDGET_S', BENCH_DEFAULTS.budgetS);
 const MIN_ROUNDS = 3;
 const RAMP_BATCH = 100;
+/** Pause after each memory measurement, so its sockets are gone before the next one starts. */
+const SETTLE_MS = 1_000;
 /**
- * Tool-loop runs are held at their first model call: one row for every contender (the Agents SDK has no
- * plain request), at half the requests of holding them later, which keeps the whole run inside 5 minutes.
+ * Tool-loop runs are held at their first model call (so the Agents SDK, which has no plain request, has a
+ * memory row too), at half the requests of holding them later, which keeps the whole run inside 5 minutes.
  */
 const HOLD_LOOP_STEP = 0;
 const DOC_PATH = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
@@ -198,22 +200,28 @@ async function heapPerInFlight(
   command(child, { type: 'release' });
   await Promise.all(runs);
   command(child, { type: 'trim' });
+  // Let the aborted sockets close before the next measurement takes its "before" figure.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   return (during - before) / IN_FLIGHT;
 }
 
 async function measureHeap(adapters: Adapter[], child: ChildProcess): Promise<HeapRow[]> {
+  const plain: HeapRow = { name: `plain request in flight (${IN_FLIGHT} requests)`, cells: new Map() };
   const loop: HeapRow = {
     name: `tool-loop run in flight (${IN_FLIGHT} runs, held at model call ${HOLD_LOOP_STEP + 1})`,
     cells: new Map(),
   };
-  for (const adapter of adapters) {
+  for (const adapter of adapters)
+    if (adapter.chat) plain.cells.set(adapter.name, await heapPerInFlight(child, adapter.chat, 0));
+  // The second row runs in reverse order, so no contender always measures right after the same one.
+  for (const adapter of [...adapters].reverse()) {
     if (adapter.toolLoop)
       loop.cells.set(adapter.name, await heapPerInFlight(child, adapter.toolLoop, HOLD_LOOP_STEP));
     process.stderr.write(
       `  heap: ${adapter.name} done at ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s\n`,
     );
   }
-  return [loop];
+  return [plain, loop];
 }
 
 const startedAt = new Date();
