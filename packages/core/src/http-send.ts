@@ -1,6 +1,7 @@
 import {
   type ChatCompletion,
   type ChatCompletionChunk,
+  type ChatCompletionStream,
   ChatloopError,
   ChunkAccumulator,
   decodeChatCompletionStream,
@@ -327,7 +328,7 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
 export class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, undefined> {
   readonly #body: TransportBody;
   readonly #reader: BodyReader;
-  readonly #decoder: AsyncGenerator<ChatCompletionChunk, void, undefined>;
+  readonly #decoder: ChatCompletionStream;
   readonly #attempt: Attempt;
   readonly #accumulator: ChunkAccumulator;
   #first: IteratorResult<ChatCompletionChunk, void> | undefined;
@@ -358,17 +359,13 @@ export class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, u
 
   /**
    * Reads every remaining chunk without handing them out (they still reach the accumulator): the
-   * `final()`-only path, one await per chunk. Rejects like `next()`.
+   * `final()`-only path, one await per read of the body. Rejects like `next()`.
    */
   async drain(): Promise<void> {
     this.#first = undefined;
     if (this.#closed) return;
-    const decoder = this.#decoder;
     try {
-      for (;;) {
-        const step = await decoder.next();
-        if (step.done === true) break;
-      }
+      await this.#decoder.drain();
     } catch (error) {
       this.#onError(error);
     }

@@ -104,6 +104,45 @@ describe('decodeChatCompletionStream', () => {
     expect(chunks).toHaveLength(1);
   });
 
+  it('reads the plain framing, then comments, fields, multi-line data and CRLF once they appear', async () => {
+    const a = JSON.stringify(text('a'));
+    const b = JSON.stringify(text('b'));
+    const pieces = [
+      `data: ${a}\n\ndata: ${a.slice(0, 10)}`,
+      `${a.slice(10)}\n\n: ping\n\nevent: message\ndata: ${b.slice(0, 5)}\ndata: ${b.slice(5)}\n\n`,
+      `data: ${JSON.stringify(text('c', 'stop'))}\r\n\r\ndata: [DONE]\r\n\r\n`,
+    ];
+    const chunks = await collect(decodeChatCompletionStream(byteStream(pieces)));
+    expect(chunks.map((c) => c.choices[0]?.delta.content)).toEqual(['a', 'a', 'b', 'c']);
+  });
+
+  it('rejects an event longer than maxBufferSize that arrives over several reads', async () => {
+    const pieces = ['data: {"id":"', 'x'.repeat(40), 'x'.repeat(40), 'x'.repeat(40), '"}\n\n'];
+    const error = await collect(decodeChatCompletionStream(byteStream(pieces), { maxBufferSize: 50 })).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(isMalformedResponseError(error)).toBe(true);
+  });
+
+  it('drain() reads every chunk into the accumulator, and rejects like next()', async () => {
+    const accumulator = new ChunkAccumulator();
+    const pieces = [sseBody([text('a'), text('b')], false), sseBody([text('c', 'stop')])];
+    await decodeChatCompletionStream(byteStream(pieces), { accumulator }).drain();
+    expect(accumulator.toCompletion().choices[0]?.message.content).toBe('abc');
+    const partial = new ChunkAccumulator();
+    const cut = decodeChatCompletionStream(
+      byteStream([sseBody([text('a')], false), sseBody([text('b')], false)]),
+      {
+        accumulator: partial,
+      },
+    );
+    await expect(cut.drain()).rejects.toBeInstanceOf(IncompleteStreamError);
+    expect(partial.chunkCount).toBe(2);
+    const broken = decodeChatCompletionStream(byteStream([sseBody([text('a')], false), 'data: {oops\n\n']));
+    await expect(broken.drain()).rejects.toSatisfy(isMalformedResponseError);
+  });
+
   it('parses payloads prototype-safely', async () => {
     const body = `data: {"id":"x","choices":[],"__proto__":{"polluted":true}}\n\n${sseBody([text('a', 'stop')])}`;
     const chunks = await decode(body);

@@ -26,6 +26,19 @@ export interface ChatCompletionStreamOptions extends SseDecoderOptions {
   accumulator?: ChunkAccumulator;
 }
 
+/**
+ * The chunks of a streamed ChatCompletions body ({@link decodeChatCompletionStream}): an async
+ * generator, plus {@link ChatCompletionStream.drain} to read it to the end without handing chunks out.
+ */
+export interface ChatCompletionStream extends AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  /**
+   * Reads every remaining chunk into the accumulator without handing them out: chunks already received
+   * are taken synchronously, one await per read of the body rather than one per chunk. Resolves at the
+   * end of the stream; rejects as `next()` would.
+   */
+  drain(): Promise<void>;
+}
+
 /** The `data` of the event that ends an OpenAI-style stream. */
 export const DONE_DATA = '[DONE]';
 
@@ -49,20 +62,32 @@ export const DONE_DATA = '[DONE]';
 export function decodeChatCompletionStream(
   body: ByteStream,
   options: ChatCompletionStreamOptions = {},
-): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+): ChatCompletionStream {
   return new ChunkStream(body, options);
 }
 
 const DONE_RESULT: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
 
-class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined> {
+class ChunkStream implements ChatCompletionStream {
   readonly #accumulator: ChunkAccumulator;
   readonly #body: ByteStream;
   readonly #decoder = new TextDecoder();
   readonly #parser: EventSourceParser;
   #source: AsyncIterator<Uint8Array> | undefined;
-  /** Events parsed and not handed out yet, from `#head` on. */
-  #events: EventSourceMessage[] = [];
+  /**
+   * Events parsed and not handed out yet, from `#head` on: a string is the `data` of an event read by
+   * the fast path, an object one parsed by eventsource-parser.
+   */
+  #events: Array<EventSourceMessage | string> = [];
+  /**
+   * Text held by the fast path: the start of an event not complete yet. The fast path reads the
+   * common framing (`data: <payload>` lines each followed by a blank line, LF line ends) straight off
+   * the text; at the first thing it does not read (CR, comments, other fields, multi-line data, an
+   * over-long event) it hands its text to eventsource-parser, which reads the rest of the stream.
+   */
+  #text = '';
+  #fast = true;
+  readonly #maxBufferSize: number;
   #head = 0;
   #failure: ParseError | undefined;
   /** The body has ended: the events left are the last ones. */
@@ -76,6 +101,7 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
   constructor(body: ByteStream, options: ChatCompletionStreamOptions) {
     this.#body = body;
     this.#accumulator = options.accumulator ?? new ChunkAccumulator();
+    this.#maxBufferSize = options.maxBufferSize ?? DEFAULT_SSE_DECODER_OPTIONS.maxBufferSize;
     this.#parser = createParser({
       onEvent: (event) => {
         this.#events.push(event);
@@ -85,7 +111,7 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
       },
       onRetry: options.onRetry,
       onComment: options.onComment,
-      maxBufferSize: options.maxBufferSize ?? DEFAULT_SSE_DECODER_OPTIONS.maxBufferSize,
+      maxBufferSize: this.#maxBufferSize,
     });
   }
 
@@ -113,6 +139,26 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
     return this.#pending;
   }
 
+  async drain(): Promise<void> {
+    for (;;) {
+      const step = await this.next();
+      if (step.done === true) return;
+      for (;;) {
+        let result: IteratorResult<ChatCompletionChunk, void> | undefined;
+        try {
+          result = this.#takeBuffered();
+        } catch (error) {
+          await this.#fail(error);
+        }
+        if (result === undefined) break;
+        if (result === DONE_RESULT) {
+          await this.#release();
+          return;
+        }
+      }
+    }
+  }
+
   async return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
     this.#closed = true;
     await this.#release();
@@ -133,8 +179,11 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
     if (this.#closed) return DONE_RESULT;
     const events = this.#events;
     while (this.#head < events.length) {
-      const event = events[this.#head++] as EventSourceMessage;
-      const chunk = toChunk(event, this.#ended);
+      const event = events[this.#head++] as EventSourceMessage | string;
+      const chunk =
+        typeof event === 'string'
+          ? toChunk(event, undefined, this.#ended)
+          : toChunk(event.data, event.event, this.#ended);
       if (chunk === undefined) continue;
       if (chunk === null) {
         this.#closed = true;
@@ -162,7 +211,7 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
           this.#end();
         } else {
           const text = this.#decoder.decode(read.value, { stream: true });
-          if (text !== '') this.#parser.feed(text);
+          if (text !== '') this.#feed(text);
         }
         if (this.#failure !== undefined) throw tooLargeError(this.#failure);
         const result = this.#takeBuffered();
@@ -176,11 +225,52 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
     }
   }
 
+  /** Parses decoded text: on the fast path while its framing allows, else with eventsource-parser. */
+  #feed(text: string): void {
+    if (!this.#fast) {
+      this.#parser.feed(text);
+      return;
+    }
+    if (text.includes('\r')) {
+      this.#slow(this.#text + text);
+      return;
+    }
+    const buffer = this.#text === '' ? text : this.#text + text;
+    const events = this.#events;
+    const length = buffer.length;
+    let at = 0;
+    while (at < length) {
+      const lineEnd = buffer.indexOf('\n', at);
+      if (lineEnd === -1 || lineEnd + 1 === length) break;
+      // One `data: ` line closed by a blank line; anything else goes to eventsource-parser.
+      if (buffer.charCodeAt(lineEnd + 1) !== 10 || !buffer.startsWith('data: ', at)) {
+        this.#slow(buffer.slice(at));
+        return;
+      }
+      events.push(buffer.slice(at + 6, lineEnd));
+      at = lineEnd + 2;
+    }
+    const rest = at === 0 ? buffer : buffer.slice(at);
+    if (rest.length > this.#maxBufferSize) {
+      this.#slow(rest);
+      return;
+    }
+    this.#text = rest;
+  }
+
+  /** Leaves the fast path: eventsource-parser reads `text` and everything after it. */
+  #slow(text: string): void {
+    this.#fast = false;
+    this.#text = '';
+    if (text !== '') this.#parser.feed(text);
+  }
+
   /** The body has ended: flush the decoder and complete the last line and event. */
   #end(): void {
     this.#ended = true;
     const rest = this.#decoder.decode();
-    if (rest !== '') this.#parser.feed(rest);
+    // The end of the body is read by eventsource-parser, which completes a cut-off last event.
+    this.#slow(this.#fast ? this.#text + rest : rest);
     // Two line ends complete whatever line and event the body ended in (a lone CR waits for an LF).
     this.#parser.feed('\n\n');
   }
@@ -205,10 +295,13 @@ class ChunkStream implements AsyncGenerator<ChatCompletionChunk, void, undefined
  * Reads one event: the chunk, `null` for `[DONE]`, `undefined` for an event to skip (empty data, or
  * a cut-off last event, which the caller reports as an incomplete stream).
  */
-function toChunk(event: EventSourceMessage, unterminated: boolean): ChatCompletionChunk | null | undefined {
-  const data = event.data;
+function toChunk(
+  data: string,
+  type: string | undefined,
+  unterminated: boolean,
+): ChatCompletionChunk | null | undefined {
   if (data === DONE_DATA) return null;
-  if (event.event === 'error') throw new StreamEventError(parseErrorPayload(data));
+  if (type === 'error') throw new StreamEventError(parseErrorPayload(data));
   if (data === '') return undefined;
   let parsed: unknown;
   try {

@@ -1,4 +1,4 @@
-export type { ChatCompletionStreamOptions } from './chat-completion-stream.js';
+export type { ChatCompletionStream, ChatCompletionStreamOptions } from './chat-completion-stream.js';
 export { DONE_DATA, decodeChatCompletionStream } from './chat-completion-stream.js';
 export type { ChatloopErrorOptions } from './chatloop-error.js';
 export { ChatloopError, errorGuard } from './chatloop-error.js';
