@@ -15,6 +15,7 @@ import {
   tooLargeError,
 } from './sse-decoder.js';
 import { IncompleteStreamError, MalformedResponseError, StreamEventError } from './stream-errors.js';
+import { Utf8ChunkDecoder } from './utf8-chunk-decoder.js';
 
 /** Options of {@link decodeChatCompletionStream}. */
 export interface ChatCompletionStreamOptions extends SseDecoderOptions {
@@ -71,7 +72,7 @@ const DONE_RESULT: IteratorReturnResult<void> = Object.freeze({ done: true, valu
 class ChunkStream implements ChatCompletionStream {
   readonly #accumulator: ChunkAccumulator;
   readonly #body: ByteStream;
-  readonly #decoder = new TextDecoder();
+  readonly #decoder = new Utf8ChunkDecoder();
   readonly #parser: EventSourceParser;
   #source: AsyncIterator<Uint8Array> | undefined;
   /**
@@ -210,7 +211,7 @@ class ChunkStream implements ChatCompletionStream {
         if (read.done === true) {
           this.#end();
         } else {
-          const text = this.#decoder.decode(read.value, { stream: true });
+          const text = this.#decoder.decode(read.value);
           if (text !== '') this.#feed(text);
         }
         if (this.#failure !== undefined) throw tooLargeError(this.#failure);
@@ -268,7 +269,7 @@ class ChunkStream implements ChatCompletionStream {
   /** The body has ended: flush the decoder and complete the last line and event. */
   #end(): void {
     this.#ended = true;
-    const rest = this.#decoder.decode();
+    const rest = this.#decoder.end();
     // The end of the body is read by eventsource-parser, which completes a cut-off last event.
     this.#slow(this.#fast ? this.#text + rest : rest);
     // Two line ends complete whatever line and event the body ended in (a lone CR waits for an LF).
