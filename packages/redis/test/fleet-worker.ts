@@ -2,7 +2,7 @@
 // the shared Redis queue until SIGTERM. Configured by environment variables (see fleet.test.ts).
 import { appendFileSync } from 'node:fs';
 import { Agent } from '@chatloop/agent';
-import { createClient } from '@chatloop/core';
+import { createClient, type Limiter, type Permit } from '@chatloop/core';
 import { defineTool } from '@chatloop/tools';
 import { z } from 'zod';
 import { createAgentRuns } from '../src/agent-runs.js';
@@ -22,6 +22,10 @@ const backend = await createBackend({
     requestsPerMinute: Number(env('FLEET_RPM')),
     tokensPerMinute: Number(env('FLEET_TPM')),
     windowMs: Number(env('FLEET_WINDOW_MS')),
+    // Fleet-wide requests in flight (leases in Redis); 0 = no cap.
+    ...(Number(process.env.FLEET_IN_FLIGHT ?? 0) > 0
+      ? { concurrency: Number(process.env.FLEET_IN_FLIGHT) }
+      : {}),
   },
   queue: {
     queueName: env('FLEET_QUEUE'),
@@ -30,6 +34,18 @@ const backend = await createBackend({
     backoffMs: 50,
   },
 });
+
+// Every permit the shared limiter grants, on the Redis server's clock: the test checks the fleet budget
+// on the limiter's own decisions as well as on what the server saw.
+const grantLog = env('FLEET_GRANT_LOG');
+const limiter: Limiter = {
+  acquire: async (request) => {
+    const permit = (await backend.limiter.acquire(request)) as Permit & { grantedAtMs?: number };
+    appendFileSync(grantLog, `${permit.grantedAtMs ?? 0} ${request.tokens ?? 0}\n`);
+    return permit;
+  },
+  pause: (scope, ms) => backend.limiter.pause(scope, ms),
+};
 
 const lookupOrder = defineTool({
   name: 'lookup_order',
@@ -54,7 +70,7 @@ const runs = createAgentRuns({
           apiKey: 'sk-fleet-test-key',
           maxRetries: 5,
           // One scope for the whole fleet: the key's budget, counted in Redis.
-          limiter: backend.limiter,
+          limiter,
           limiterScope: env('FLEET_QUEUE'),
         }),
         model: env('FLEET_MODEL'),
