@@ -1,9 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { createClient, createLimiter, type SendMiddleware } from '@chatloop/core';
 import type { ChatCompletionRequest } from '@chatloop/protocol';
 import { scriptedModel } from '@chatloop/testing';
 import { defineTool } from '@chatloop/tools';
-import { Agent as UndiciAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { allTranscriptsValid, type Harness, startHarness } from '../test/harness.js';
@@ -351,25 +351,51 @@ describe('load (RELIABILITY: 1,000 concurrent runs)', () => {
     const before = handles();
     const toolsSeen = (request: ChatCompletionRequest) =>
       request.messages.filter((m) => m.role === 'tool').length;
-    // At most 32 requests in flight, as a deployment's limiter would allow.
-    const dispatcher = new UndiciAgent({ connections: 32, pipelining: 1 });
+    // Server latency 5-50 ms (seeded), and a server-side rate limit the client's limiter stays under:
+    // at most 32 in flight and 1,400 requests per 1 s window against the server's 2,000.
+    let seed = 42;
+    const latencyMs = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return 5 + (seed % 46);
+    };
     harness = await startHarness(
       {
         m: scriptedModel([
-          (request) =>
-            toolsSeen(request) < 2
+          async (request) => {
+            await new Promise((resolve) => setTimeout(resolve, latencyMs()));
+            return toolsSeen(request) < 2
               ? { toolCalls: [{ name: 'square', arguments: { n: toolsSeen(request) + 2 } }] }
-              : { content: 'Squares computed.' },
+              : { content: 'Squares computed.' };
+          },
         ]),
       },
-      { dispatcher },
+      { rateLimit: { rpm: 2_000, windowMs: 1_000 } },
     );
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const counting: SendMiddleware = (next) => async (request) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      try {
+        return await next(request);
+      } finally {
+        inFlight--;
+      }
+    };
+    const retries: string[] = [];
+    const client = createClient({
+      baseURL: harness.server.url,
+      limiter: createLimiter({ concurrency: 32, requestsPerMinute: 1_400, windowMs: 1_000 }),
+      middleware: [counting],
+      onEvent: (event) => {
+        if (event.type === 'retry') retries.push(String(event.reason));
+      },
+    });
     const square = defineTool({
       name: 'square',
       parameters: z.object({ n: z.number() }),
       execute: ({ n }) => n * n,
     });
-    const agent = new Agent({ client: harness.client, model: 'm', tools: [square] });
+    const agent = new Agent({ client, model: 'm', tools: [square] });
     const terminal = new Map<string, number>();
     const count = (event: AgentEvent) => {
       if (event.type === 'run_finished') terminal.set(event.runId, (terminal.get(event.runId) ?? 0) + 1);
@@ -392,9 +418,13 @@ describe('load (RELIABILITY: 1,000 concurrent runs)', () => {
     ).toBe(true);
     const ledger = harness.server.ledger.snapshot();
     expect(ledger.requests).toBe(3000);
+    // Never more than 32 in flight, never a window over the server's limit (it would have sent a 429).
+    expect(maxInFlight).toBeLessThanOrEqual(32);
+    expect(retries).toEqual([]);
     expect(results.reduce((sum, r) => sum + r.usage.promptTokens, 0)).toBe(ledger.promptTokens);
     expect(results.reduce((sum, r) => sum + r.usage.completionTokens, 0)).toBe(ledger.completionTokens);
     results.length = 0;
+    await client.close();
     await harness.close();
     harness = undefined;
     gc();
