@@ -33,6 +33,19 @@ function supportTurn(delayFinalMs = 0) {
   };
 }
 
+/** The largest total weight of events in any window of `windowMs` starting at an event. */
+function peakInWindow(events: readonly { at: number; weight: number }[], windowMs: number): number {
+  const sorted = [...events].sort((a, b) => a.at - b.at);
+  let peak = 0;
+  for (let i = 0, j = 0, sum = 0; i < sorted.length; i++) {
+    const start = sorted[i]?.at ?? 0;
+    while (j < sorted.length && (sorted[j]?.at ?? 0) < start + windowMs) sum += sorted[j++]?.weight ?? 0;
+    peak = Math.max(peak, sum);
+    sum -= sorted[i]?.weight ?? 0;
+  }
+  return peak;
+}
+
 interface FleetConfig {
   queue: string;
   /** How long a worker's lock on a run lasts without renewal: a dead worker's runs move after it. */
@@ -230,45 +243,32 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
     const reported = entries.filter((entry) => entry.reported);
     expect(reported).toHaveLength(2 * RUNS);
     expect(requests.length).toBeGreaterThanOrEqual(2 * RUNS);
-    const times = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
     // Requests are granted on Redis's clock and reach the server later: a worker's first calls pay for
     // connecting and warming up, and the one-process test server stamps a request when it gets to it.
     // The limiter's own grants are checked exactly (below); the server's windows are counted 1 s shorter
     // (10% of this time-compressed window, under 2% of a real 60 s one) to allow for that lag.
     const observed = config.windowMs - 1_000;
-    let peakRequests = 0;
-    for (let i = 0, j = 0; i < times.length; i++) {
-      while (j < times.length && (times[j] ?? 0) < (times[i] ?? 0) + observed) j++;
-      peakRequests = Math.max(peakRequests, j - i);
-    }
+    const peakRequests = peakInWindow(
+      requests.map((request) => ({ at: request.receivedAt, weight: 1 })),
+      observed,
+    );
     const grants = readFileSync(`${toolLog}.grants`, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => Number(line.split(' ')[0]))
-      .sort((a, b) => a - b);
-    let peakGrants = 0;
-    for (let i = 0, j = 0; i < grants.length; i++) {
-      while (j < grants.length && (grants[j] ?? 0) < (grants[i] ?? 0) + config.windowMs) j++;
-      peakGrants = Math.max(peakGrants, j - i);
-    }
+      .map((line) => ({ at: Number(line.split(' ')[0]), weight: 1 }));
+    const peakGrants = peakInWindow(grants, config.windowMs);
     console.info(
       `fleet: ${grants.length} grants, peak ${peakGrants} per ${config.windowMs} ms window; server peak ${peakRequests}`,
     );
     expect(peakGrants).toBeLessThanOrEqual(config.rpm);
     expect(peakRequests).toBeLessThanOrEqual(config.rpm);
-    const billed = entries
-      .map((entry) => ({
+    const peakTokens = peakInWindow(
+      entries.map((entry) => ({
         at: server.requests[entry.requestIndex]?.receivedAt ?? 0,
-        tokens: entry.usage.total_tokens,
-      }))
-      .sort((a, b) => a.at - b.at);
-    let peakTokens = 0;
-    for (let i = 0, j = 0, sum = 0; i < billed.length; i++) {
-      while (j < billed.length && (billed[j]?.at ?? 0) < (billed[i]?.at ?? 0) + observed)
-        sum += billed[j++]?.tokens ?? 0;
-      peakTokens = Math.max(peakTokens, sum);
-      sum -= billed[i]?.tokens ?? 0;
-    }
+        weight: entry.usage.total_tokens,
+      })),
+      observed,
+    );
     expect(peakTokens).toBeLessThanOrEqual(config.tpm);
     console.info(
       `fleet: ${2 * RUNS} requests, peak ${peakRequests}/${config.rpm} requests and ${peakTokens}/${config.tpm} tokens per window`,
