@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { byteStream, chunk, collect, sseBody } from '../test/byte-stream.js';
+import { byteStream, chunk, collect, splitAt, sseBody } from '../test/byte-stream.js';
 import { decodeChatCompletionStream } from './chat-completion-stream.js';
 import { ChunkAccumulator } from './chunk-accumulator.js';
 import {
@@ -147,6 +147,26 @@ describe('decodeChatCompletionStream', () => {
     const body = `data: {"id":"x","choices":[],"__proto__":{"polluted":true}}\n\n${sseBody([text('a', 'stop')])}`;
     const chunks = await decode(body);
     expect(Object.hasOwn(chunks[0] as object, '__proto__')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('strips prototype keys wherever the reads cut the body, escaped spellings included', async () => {
+    const payloads = [
+      '{"id":"x","choices":[],"__proto__":{"polluted":true}}',
+      '{"id":"x","choices":[],"\\u005f_proto__":{"polluted":true}}',
+      '{"id":"x","choices":[],"constructor":{"prototype":{"polluted":true}}}',
+    ];
+    for (const payload of payloads) {
+      const bytes = new TextEncoder().encode(`data: ${payload}\n\n${sseBody([text('a', 'stop')])}`);
+      // Every cut puts a different part of the payload into the read the fast path checks.
+      for (let cut = 1; cut < bytes.length; cut++) {
+        const chunks = await collect(decodeChatCompletionStream(byteStream(splitAt(bytes, [cut]))));
+        const first = chunks[0] as Record<string, unknown>;
+        expect(Object.hasOwn(first, '__proto__')).toBe(false);
+        expect(Object.hasOwn(first, 'constructor')).toBe(false);
+        expect(chunks[1]?.choices[0]?.delta.content).toBe('a');
+      }
+    }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

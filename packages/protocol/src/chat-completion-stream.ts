@@ -6,7 +6,7 @@ import {
 } from 'eventsource-parser';
 import type { ChatCompletionChunk } from './chunk.js';
 import { ChunkAccumulator } from './chunk-accumulator.js';
-import { safeJsonParse } from './safe-json-parse.js';
+import { mayHoldPrototypeKey, safeJsonParse } from './safe-json-parse.js';
 import {
   type ByteStream,
   DEFAULT_SSE_DECODER_OPTIONS,
@@ -77,7 +77,8 @@ class ChunkStream implements ChatCompletionStream {
   #source: AsyncIterator<Uint8Array> | undefined;
   /**
    * Events parsed and not handed out yet, from `#head` on: a string is the `data` of an event read by
-   * the fast path, an object one parsed by eventsource-parser.
+   * the fast path from text already checked free of prototype keys (parsed with plain `JSON.parse`),
+   * an object one parsed by eventsource-parser or any other (parsed with {@link safeJsonParse}).
    */
   #events: Array<EventSourceMessage | string> = [];
   /**
@@ -142,21 +143,19 @@ class ChunkStream implements ChatCompletionStream {
 
   async drain(): Promise<void> {
     for (;;) {
+      let result: IteratorResult<ChatCompletionChunk, void> | undefined;
+      try {
+        result = this.#takeAll();
+      } catch (error) {
+        await this.#fail(error);
+      }
+      if (result === DONE_RESULT) {
+        await this.#release();
+        return;
+      }
+      // Nothing buffered: read on (the chunk `next()` answers with is already in the accumulator).
       const step = await this.next();
       if (step.done === true) return;
-      for (;;) {
-        let result: IteratorResult<ChatCompletionChunk, void> | undefined;
-        try {
-          result = this.#takeBuffered();
-        } catch (error) {
-          await this.#fail(error);
-        }
-        if (result === undefined) break;
-        if (result === DONE_RESULT) {
-          await this.#release();
-          return;
-        }
-      }
     }
   }
 
@@ -172,26 +171,50 @@ class ChunkStream implements ChatCompletionStream {
 
   /**
    * Hands out the next buffered chunk, `DONE_RESULT` when the stream is over, or `undefined` when
-   * more bytes are needed.
+   * more bytes are needed. Throws as {@link ChunkStream.#nextChunk}.
+   */
+  #takeBuffered(): IteratorResult<ChatCompletionChunk, void> | undefined {
+    const chunk = this.#nextChunk();
+    if (chunk === undefined) return undefined;
+    if (chunk === null) return DONE_RESULT;
+    return { done: false, value: chunk };
+  }
+
+  /**
+   * Adds every buffered chunk to the accumulator without handing them out (the `drain()` path: no
+   * result object per chunk). `DONE_RESULT` when the stream is over, `undefined` when more bytes are
+   * needed. Throws as {@link ChunkStream.#nextChunk}.
+   */
+  #takeAll(): IteratorResult<ChatCompletionChunk, void> | undefined {
+    for (;;) {
+      const chunk = this.#nextChunk();
+      if (chunk === undefined) return undefined;
+      if (chunk === null) return DONE_RESULT;
+    }
+  }
+
+  /**
+   * The next buffered chunk, already added to the accumulator; `null` when the stream is over,
+   * `undefined` when more bytes are needed.
    *
    * @throws what {@link toChunk} throws, and IncompleteStreamError at an early end of the body.
    */
-  #takeBuffered(): IteratorResult<ChatCompletionChunk, void> | undefined {
-    if (this.#closed) return DONE_RESULT;
+  #nextChunk(): ChatCompletionChunk | null | undefined {
+    if (this.#closed) return null;
     const events = this.#events;
     while (this.#head < events.length) {
       const event = events[this.#head++] as EventSourceMessage | string;
       const chunk =
         typeof event === 'string'
-          ? toChunk(event, undefined, this.#ended)
-          : toChunk(event.data, event.event, this.#ended);
+          ? toChunk(event, undefined, this.#ended, true)
+          : toChunk(event.data, event.event, this.#ended, false);
       if (chunk === undefined) continue;
       if (chunk === null) {
         this.#closed = true;
-        return DONE_RESULT;
+        return null;
       }
       this.#accumulator.add(chunk);
-      return { done: false, value: chunk };
+      return chunk;
     }
     this.#events = [];
     this.#head = 0;
@@ -200,7 +223,7 @@ class ChunkStream implements ChatCompletionStream {
     if (!this.#accumulator.finished) {
       throw new IncompleteStreamError(this.#accumulator.snapshot(), this.#accumulator.chunkCount);
     }
-    return DONE_RESULT;
+    return null;
   }
 
   async #pull(): Promise<IteratorResult<ChatCompletionChunk, void>> {
@@ -239,6 +262,8 @@ class ChunkStream implements ChatCompletionStream {
     const buffer = this.#text === '' ? text : this.#text + text;
     const events = this.#events;
     const length = buffer.length;
+    // One check of the whole text instead of one per event: every event read below lies inside it.
+    const checked = !mayHoldPrototypeKey(buffer);
     let at = 0;
     while (at < length) {
       const lineEnd = buffer.indexOf('\n', at);
@@ -248,7 +273,8 @@ class ChunkStream implements ChatCompletionStream {
         this.#slow(buffer.slice(at));
         return;
       }
-      events.push(buffer.slice(at + 6, lineEnd));
+      const data = buffer.slice(at + 6, lineEnd);
+      events.push(checked ? data : { data, event: undefined, id: undefined });
       at = lineEnd + 2;
     }
     const rest = at === 0 ? buffer : buffer.slice(at);
@@ -294,19 +320,21 @@ class ChunkStream implements ChatCompletionStream {
 
 /**
  * Reads one event: the chunk, `null` for `[DONE]`, `undefined` for an event to skip (empty data, or
- * a cut-off last event, which the caller reports as an incomplete stream).
+ * a cut-off last event, which the caller reports as an incomplete stream). `checked`: `data` is known
+ * to hold no prototype key (see {@link mayHoldPrototypeKey}), so plain `JSON.parse` is safe.
  */
 function toChunk(
   data: string,
   type: string | undefined,
   unterminated: boolean,
+  checked: boolean,
 ): ChatCompletionChunk | null | undefined {
   if (data === DONE_DATA) return null;
   if (type === 'error') throw new StreamEventError(parseErrorPayload(data));
   if (data === '') return undefined;
   let parsed: unknown;
   try {
-    parsed = safeJsonParse(data);
+    parsed = checked ? JSON.parse(data) : safeJsonParse(data);
   } catch (cause) {
     if (unterminated) return undefined;
     throw new MalformedResponseError('A stream event holds invalid JSON.', data, { cause });
