@@ -1,6 +1,7 @@
 // Benchmark (not a test): the client against bare undici on a loopback server in another process.
 // Interleaved rounds, medians. Run: pnpm --filter @chatloop/core bench
 import { type ChildProcess, fork } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -9,7 +10,9 @@ import { request as undiciRequest } from 'undici';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SLICE_REQUESTS = Number(process.env.BENCH_SLICE_REQUESTS ?? 300);
-const SLICE_STREAMS = Number(process.env.BENCH_SLICE_STREAMS ?? 3);
+// About 40 ms of streaming per slice: long enough that one GC pause or scheduler hiccup on a loaded
+// machine does not decide a slice, short enough that the rounds stay interleaved.
+const SLICE_STREAMS = Number(process.env.BENCH_SLICE_STREAMS ?? 20);
 const IN_FLIGHT = 1_000;
 const STREAM_CHUNKS = 1_000;
 
@@ -83,15 +86,25 @@ async function clientStream(): Promise<void> {
   if (final.choices[0]?.finish_reason !== 'stop') throw new Error('stream did not finish');
 }
 
-/** Operations per second of `count` operations run by `concurrency` loops. */
-async function rate(concurrency: number, count: number, op: () => Promise<unknown>): Promise<number> {
+interface Slice {
+  /** Operations per second (wall clock). */
+  rate: number;
+  /** This process's CPU time (user + system) per operation, in microseconds. */
+  cpuMicros: number;
+}
+
+/** Runs `count` operations in `concurrency` loops: their rate and the CPU time each one cost. */
+async function slice(concurrency: number, count: number, op: () => Promise<unknown>): Promise<Slice> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let left = count;
   const loop = async () => {
     while (left-- > 0) await op();
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return count / ((performance.now() - started) / 1000);
+  const elapsedMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { rate: count / (elapsedMs / 1000), cpuMicros: (used.user + used.system) / count };
 }
 
 const median = (values: number[]): number => {
@@ -103,6 +116,8 @@ const median = (values: number[]): number => {
 interface Case {
   name: string;
   unit: string;
+  /** What one unit is, for the CPU column. */
+  cpuUnit: string;
   /** Operations per slice, and units (requests or chunks) per operation. */
   concurrency: number;
   count: number;
@@ -115,6 +130,7 @@ const cases: Case[] = [
   {
     name: 'chat c=1',
     unit: 'req/s',
+    cpuUnit: 'request',
     concurrency: 1,
     count: SLICE_REQUESTS,
     perOp: 1,
@@ -124,6 +140,7 @@ const cases: Case[] = [
   {
     name: 'chat c=32',
     unit: 'req/s',
+    cpuUnit: 'request',
     concurrency: 32,
     count: 2 * SLICE_REQUESTS,
     perOp: 1,
@@ -133,6 +150,7 @@ const cases: Case[] = [
   {
     name: 'stream 1000 chunks',
     unit: 'chunks/s',
+    cpuUnit: 'chunk',
     concurrency: 1,
     count: SLICE_STREAMS,
     perOp: STREAM_CHUNKS,
@@ -143,27 +161,36 @@ const cases: Case[] = [
 
 // Warm-up, then interleaved rounds: in each round every case runs a baseline slice and a client slice
 // back to back (alternating which goes first), so both see the same machine load; the ratio of each
-// pair is taken, and the medians are reported.
-const results = cases.map(() => ({ bare: [] as number[], ours: [] as number[], ratios: [] as number[] }));
+// pair is taken, and the medians are reported. CPU time per unit is reported beside the rates: it
+// does not depend on what else the machine runs.
+const results = cases.map(() => ({
+  bare: [] as number[],
+  ours: [] as number[],
+  ratios: [] as number[],
+  bareCpu: [] as number[],
+  oursCpu: [] as number[],
+}));
 for (const item of cases) {
-  await rate(item.concurrency, item.count, item.bare);
-  await rate(item.concurrency, item.count, item.ours);
+  await slice(item.concurrency, item.count, item.bare);
+  await slice(item.concurrency, item.count, item.ours);
 }
 for (let round = 0; round < ROUNDS; round++) {
   for (const [index, item] of cases.entries()) {
-    let bare: number;
-    let ours: number;
+    let bare: Slice;
+    let ours: Slice;
     if (round % 2 === 0) {
-      bare = await rate(item.concurrency, item.count, item.bare);
-      ours = await rate(item.concurrency, item.count, item.ours);
+      bare = await slice(item.concurrency, item.count, item.bare);
+      ours = await slice(item.concurrency, item.count, item.ours);
     } else {
-      ours = await rate(item.concurrency, item.count, item.ours);
-      bare = await rate(item.concurrency, item.count, item.bare);
+      ours = await slice(item.concurrency, item.count, item.ours);
+      bare = await slice(item.concurrency, item.count, item.bare);
     }
     const entry = results[index]!;
-    entry.bare.push(bare * item.perOp);
-    entry.ours.push(ours * item.perOp);
-    entry.ratios.push(ours / bare);
+    entry.bare.push(bare.rate * item.perOp);
+    entry.ours.push(ours.rate * item.perOp);
+    entry.ratios.push(ours.rate / bare.rate);
+    entry.bareCpu.push(bare.cpuMicros / item.perOp);
+    entry.oursCpu.push(ours.cpuMicros / item.perOp);
   }
 }
 
@@ -204,14 +231,15 @@ const heapBare = await heapPerInFlight(async () => {
 const heapOurs = await heapPerInFlight(() => client.chat(holdRequest));
 
 console.log(
-  `@chatloop/core bench: ${ROUNDS} interleaved rounds, medians; loopback server in its own process (Node ${process.version})`,
+  `@chatloop/core bench: ${ROUNDS} interleaved rounds, medians; loopback server in its own process (Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)})`,
 );
 for (const [index, item] of cases.entries()) {
   const entry = results[index]!;
   const bare = median(entry.bare).toFixed(0).padStart(7);
   const ours = median(entry.ours).toFixed(0).padStart(7);
   console.log(
-    `${item.name.padEnd(19)} bare undici ${bare} ${item.unit.padEnd(8)}  client ${ours} ${item.unit.padEnd(8)}  ratio ${median(entry.ratios).toFixed(2)}`,
+    `${item.name.padEnd(19)} bare undici ${bare} ${item.unit.padEnd(8)}  client ${ours} ${item.unit.padEnd(8)}  ratio ${median(entry.ratios).toFixed(2)}` +
+      `  (CPU µs per ${item.cpuUnit}: bare ${median(entry.bareCpu).toFixed(2)}, client ${median(entry.oursCpu).toFixed(2)})`,
   );
 }
 console.log(
