@@ -39,6 +39,20 @@ beforeAll(async () => {
         response.write(`${first}\n\n${second}\n\n`);
         open.add(() => response.destroy());
         return;
+      case 'steady': {
+        // One event every 25 ms (a dozen events, about 300 ms), never more than 25 ms between reads.
+        response.writeHead(200, sse);
+        const events = sseBody(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']).split('\n\n');
+        const timer = setInterval(() => {
+          const event = events.shift();
+          if (event === undefined || event === '') {
+            clearInterval(timer);
+            response.end();
+          } else response.write(`${event}\n\n`);
+        }, 25);
+        open.add(() => clearInterval(timer));
+        return;
+      }
       case 'drop-after-chunks':
         response.writeHead(200, sse);
         response.write(`${first}\n\n${second}\n\n`, () => setImmediate(() => request.socket.destroy()));
@@ -208,6 +222,15 @@ describe('ChatStream', () => {
     expect(total).toMatchObject({ code: 'timeout', kind: 'total', timeoutMs: 60 });
     await server.dropConnections();
     expect(await leftBehind(before)).toEqual([]);
+    await client.close();
+  });
+
+  it('keeps a stream alive past its idle timeout while reads keep coming', async () => {
+    const client = createClient({ baseURL: server.url });
+    const started = performance.now();
+    const final = await client.stream(request('steady'), { idleTimeoutMs: 150 }).final();
+    expect(performance.now() - started).toBeGreaterThan(150);
+    expect(final.choices[0]?.message.content).toBe('abcdefghi');
     await client.close();
   });
 

@@ -106,6 +106,9 @@ class Attempt implements TransportSignal {
   #listeners: Array<() => void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleTimeoutMs = 0;
+  /** `performance.now()` at the last read: a read costs a clock read, not a timer re-arm. */
+  #lastReadAt = 0;
   #released = false;
 
   constructor(signal: AbortSignal | undefined, timeoutMs: number, secrets: readonly string[]) {
@@ -148,15 +151,37 @@ class Attempt implements TransportSignal {
     if (listeners !== undefined) for (const listener of listeners) listener();
   }
 
-  /** Arms the idle deadline (streams), re-armed by {@link touch} on every read. */
+  /**
+   * Arms the idle deadline (streams): it passes once `idleTimeoutMs` go by without a read
+   * ({@link touch}). One timer per attempt; when it fires after a read, it re-arms for what is left.
+   */
   watchIdle(idleTimeoutMs: number): void {
     if (idleTimeoutMs > 0 && idleTimeoutMs <= MAX_TIMER_MS && !this.#released) {
-      this.#idleTimer = setTimeout(onIdleTimeout, idleTimeoutMs, this, idleTimeoutMs);
+      this.#idleTimeoutMs = idleTimeoutMs;
+      this.#lastReadAt = performance.now();
+      this.#idleTimer = setTimeout(onIdleTimer, idleTimeoutMs, this);
     }
   }
 
+  /** A read arrived: the idle deadline starts again. */
   touch(): void {
-    this.#idleTimer?.refresh();
+    this.#lastReadAt = performance.now();
+  }
+
+  /** The idle timer fired: times out, or waits for the rest of the deadline since the last read. */
+  checkIdle(): void {
+    if (this.#released) return;
+    const leftMs = this.#idleTimeoutMs - (performance.now() - this.#lastReadAt);
+    if (leftMs > 0) {
+      this.#idleTimer = setTimeout(onIdleTimer, Math.ceil(leftMs), this);
+      return;
+    }
+    this.abort(
+      new TimeoutError(`The stream sent nothing for ${this.#idleTimeoutMs} ms (idle timeout).`, {
+        kind: 'idle',
+        timeoutMs: this.#idleTimeoutMs,
+      }),
+    );
   }
 
   /** Clears the timers, the caller-signal listener and the transport's listeners. Idempotent. */
@@ -189,13 +214,8 @@ function onTotalTimeout(attempt: Attempt, timeoutMs: number): void {
   );
 }
 
-function onIdleTimeout(attempt: Attempt, timeoutMs: number): void {
-  attempt.abort(
-    new TimeoutError(`The stream sent nothing for ${timeoutMs} ms (idle timeout).`, {
-      kind: 'idle',
-      timeoutMs,
-    }),
-  );
+function onIdleTimer(attempt: Attempt): void {
+  attempt.checkIdle();
 }
 
 function abortError(signal: AbortSignal): AbortError {
