@@ -259,7 +259,8 @@ describe('ChatStream', () => {
   });
 
   it('types incomplete streams, error frames and error answers', async () => {
-    const client = createClient({ baseURL: server.url, apiKey: KEY });
+    // One attempt each: the retry layer would wait out the 429's 3 s retry-after twice.
+    const client = createClient({ baseURL: server.url, apiKey: KEY, maxRetries: 0 });
     const incomplete = await client
       .stream(request('incomplete'))
       .final()
