@@ -105,7 +105,11 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
     if (this.#done) controller.abort(abortReason(this.#signal));
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Headers): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: ResponseHeaders,
+  ): void {
     // 1xx informational heads come before the real one.
     if (statusCode < 200 || this.#settled) return;
     this.#settled = true;
@@ -148,7 +152,7 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-type Headers = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
+type ResponseHeaders = Parameters<NonNullable<Dispatcher.DispatchHandler['onResponseStart']>>[2];
 
 /** The signal's reason as the `Error` undici's `abort` takes (the client's reasons are errors). */
 function abortReason(signal: TransportRequest['signal']): Error {
