@@ -86,6 +86,13 @@ async function clientStream(): Promise<void> {
   if (final.choices[0]?.finish_reason !== 'stop') throw new Error('stream did not finish');
 }
 
+/** The same stream read chunk by chunk with `for await`, as a caller showing tokens does. */
+async function clientStreamIterated(): Promise<void> {
+  let chunks = 0;
+  for await (const _chunk of client.stream(chatRequest)) chunks++;
+  if (chunks !== STREAM_CHUNKS) throw new Error(`stream gave ${chunks} chunks`);
+}
+
 interface Slice {
   /** Operations per second (wall clock). */
   rate: number;
@@ -156,6 +163,16 @@ const cases: Case[] = [
     perOp: STREAM_CHUNKS,
     bare: bareStream,
     ours: clientStream,
+  },
+  {
+    name: 'stream, for await',
+    unit: 'chunks/s',
+    cpuUnit: 'chunk',
+    concurrency: 1,
+    count: SLICE_STREAMS,
+    perOp: STREAM_CHUNKS,
+    bare: bareStream,
+    ours: clientStreamIterated,
   },
 ];
 

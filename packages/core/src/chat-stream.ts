@@ -101,45 +101,27 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
     this.abort(this.#signal?.reason);
   }
 
-  async *#iterate(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-    const signal = this.#begin();
-    let result: StreamSendResult;
-    try {
-      result = await this.#source.start(signal);
-    } catch (error) {
-      this.#fail(error);
-      throw error;
-    }
-    this.#result = result;
-    const chunks = result.chunks;
-    let ended = false;
-    try {
-      for (;;) {
-        const step = await chunks.next();
-        if (step.done === true) break;
-        yield step.value;
-      }
-      ended = true;
-    } catch (error) {
-      ended = true;
-      this.#fail(error);
-      throw error;
-    } finally {
-      if (!ended) {
-        // The consumer left the loop early: stop the request and release the socket.
-        this.abort('the consumer stopped reading');
-        await chunks.return?.();
-        this.#fail(new AbortError('The stream was closed before its end (the consumer stopped reading).'));
-      }
-    }
-    this.#succeed(result);
+  #iterate(): ChunkReader {
+    return new ChunkReader({
+      begin: () => this.#begin(),
+      start: async (signal) => {
+        try {
+          const result = await this.#source.start(signal);
+          this.#result = result;
+          return result;
+        } catch (error) {
+          this.#fail(error);
+          throw error;
+        }
+      },
+      succeed: (result) => this.#succeed(result),
+      fail: (error) => this.#fail(error),
+      abort: (reason) => this.abort(reason),
+    });
   }
 
-  async *#text(): AsyncGenerator<string, void, undefined> {
-    for await (const chunk of this) {
-      const content = chunk.choices[0]?.delta.content;
-      if (typeof content === 'string' && content !== '') yield content;
-    }
+  #text(): AsyncIterator<string, void, undefined> {
+    return new TextReader(this.#iterate());
   }
 
   /** Reads the whole stream without handing out chunks (the `final()`-only path). */
@@ -155,8 +137,7 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
     try {
       result = await this.#source.start(signal);
       this.#result = result;
-      const chunks: AsyncIterator<ChatCompletionChunk, void, undefined> & { drain?: () => Promise<void> } =
-        result.chunks;
+      const chunks = result.chunks;
       if (typeof chunks.drain === 'function') {
         // The client's own iterator reads to the end without handing chunks out: fewer hops per chunk.
         await chunks.drain();
@@ -198,4 +179,134 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
       else waiter.reject(outcome.error);
     }
   }
+}
+
+/** What a {@link ChunkReader} needs of its stream. */
+interface ReaderHost {
+  /** Claims the stream; throws `stream_consumed` when another reader has it. */
+  begin(): AbortSignal;
+  /** Starts the request; on failure the stream has failed and the error is rethrown. */
+  start(signal: AbortSignal): Promise<StreamSendResult>;
+  succeed(result: StreamSendResult): void;
+  fail(error: unknown): void;
+  abort(reason: unknown): void;
+}
+
+const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The chunks of a stream as an async iterator, written by hand: one `then` per chunk over the
+ * client's chunk iterator, where an async generator would spend several microtask turns per `yield`.
+ * The request starts on the first `next()`. Leaving early (`return()`) stops the request.
+ */
+class ChunkReader implements AsyncIterator<ChatCompletionChunk, void, undefined> {
+  readonly #host: ReaderHost;
+  #started: Promise<StreamSendResult> | undefined;
+  #result: StreamSendResult | undefined;
+  /** The stream ended (done, failed, or left early): `next()` answers done. */
+  #ended = false;
+
+  constructor(host: ReaderHost) {
+    this.#host = host;
+  }
+
+  next(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    if (this.#ended) return Promise.resolve(DONE);
+    const result = this.#result;
+    if (result === undefined) {
+      this.#started ??= this.#start();
+      return this.#started.then(() => this.next());
+    }
+    const buffered = result.chunks.nextBuffered?.();
+    if (buffered !== undefined) return Promise.resolve(buffered);
+    return result.chunks.next().then(this.#onStep, this.#onError);
+  }
+
+  /** The next chunk if it is already received, without a promise; `undefined` when `next()` must wait. */
+  nextBuffered(): IteratorYieldResult<ChatCompletionChunk> | undefined {
+    if (this.#ended) return undefined;
+    return this.#result?.chunks.nextBuffered?.();
+  }
+
+  async return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    if (this.#ended) return DONE;
+    this.#ended = true;
+    const started = this.#started;
+    // Never started: the stream was not claimed, nothing to stop.
+    if (started === undefined) return DONE;
+    const result = await started.catch(() => undefined);
+    if (result === undefined) return DONE;
+    // The consumer left the loop early: stop the request and release the socket.
+    this.#host.abort('the consumer stopped reading');
+    await result.chunks.return?.();
+    this.#host.fail(new AbortError('The stream was closed before its end (the consumer stopped reading).'));
+    return DONE;
+  }
+
+  async #start(): Promise<StreamSendResult> {
+    let signal: AbortSignal;
+    try {
+      signal = this.#host.begin();
+    } catch (error) {
+      // Another reader has the stream: this one ends, the stream goes on for the other.
+      this.#ended = true;
+      throw error;
+    }
+    try {
+      const result = await this.#host.start(signal);
+      this.#result = result;
+      return result;
+    } catch (error) {
+      this.#ended = true;
+      throw error;
+    }
+  }
+
+  readonly #onStep = (
+    step: IteratorResult<ChatCompletionChunk, void>,
+  ): IteratorResult<ChatCompletionChunk, void> => {
+    if (step.done === true && !this.#ended) {
+      this.#ended = true;
+      this.#host.succeed(this.#result as StreamSendResult);
+    }
+    return step;
+  };
+
+  readonly #onError = (error: unknown): never => {
+    this.#ended = true;
+    this.#host.fail(error);
+    throw error;
+  };
+}
+
+/** The content deltas of choice 0 (empty ones skipped) over a {@link ChunkReader}. */
+class TextReader implements AsyncIterator<string, void, undefined> {
+  readonly #chunks: ChunkReader;
+
+  constructor(chunks: ChunkReader) {
+    this.#chunks = chunks;
+  }
+
+  next(): Promise<IteratorResult<string, void>> {
+    const chunks = this.#chunks;
+    for (let step = chunks.nextBuffered(); step !== undefined; step = chunks.nextBuffered()) {
+      const content = step.value.choices[0]?.delta.content;
+      if (typeof content === 'string' && content !== '')
+        return Promise.resolve({ done: false, value: content });
+    }
+    return chunks.next().then(this.#onChunk);
+  }
+
+  return(): Promise<IteratorResult<string, void>> {
+    return (this.#chunks.return?.() ?? Promise.resolve(DONE)).then(() => DONE);
+  }
+
+  readonly #onChunk = (
+    step: IteratorResult<ChatCompletionChunk, void>,
+  ): IteratorResult<string, void> | Promise<IteratorResult<string, void>> => {
+    if (step.done === true) return DONE;
+    const content = step.value.choices[0]?.delta.content;
+    if (typeof content === 'string' && content !== '') return { done: false, value: content };
+    return this.next();
+  };
 }

@@ -13,7 +13,7 @@ import { errorFromResponse } from './error-from-response.js';
 import { AbortError, APIConnectionError, StreamInterruptedError, TimeoutError } from './errors.js';
 import { redactHeaders, redactSecrets } from './redact.js';
 import { type ResponseMeta, requestIdOf } from './response-meta.js';
-import type { SendFunction, SendRequest, SendResult, StreamSendResult } from './send.js';
+import type { SendFunction, SendRequest, SendResult, StreamChunks, StreamSendResult } from './send.js';
 import type { Transport, TransportBody, TransportResponse, TransportSignal } from './transport.js';
 
 /** What {@link createHttpSend} needs, computed once per client. */
@@ -345,7 +345,7 @@ const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: unde
  * failure, `return()`) releases the attempt: a complete body is drained so its socket is reused, any
  * other is destroyed. One `then` per chunk, no async-generator layers, on this hot path.
  */
-export class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, undefined> {
+export class ChunkIterator implements StreamChunks {
   readonly #body: TransportBody;
   readonly #reader: BodyReader;
   readonly #decoder: ChatCompletionStream;
@@ -375,6 +375,18 @@ export class ChunkIterator implements AsyncIterator<ChatCompletionChunk, void, u
     }
     if (this.#closed) return Promise.resolve(DONE);
     return this.#decoder.next().then(this.#onStep, this.#onError);
+  }
+
+  /** The next chunk if it is already received (see `ChatCompletionStream.nextBuffered`). */
+  nextBuffered(): IteratorYieldResult<ChatCompletionChunk> | undefined {
+    const first = this.#first;
+    if (first !== undefined) {
+      if (first.done === true) return undefined;
+      this.#first = undefined;
+      return first;
+    }
+    if (this.#closed) return undefined;
+    return this.#decoder.nextBuffered();
   }
 
   /**
@@ -462,11 +474,14 @@ class BodyReader implements AsyncIterableIterator<Uint8Array> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<Uint8Array>> {
-    const step = await this.#iterator.next();
+  next(): Promise<IteratorResult<Uint8Array>> {
+    return this.#iterator.next().then(this.#onRead);
+  }
+
+  readonly #onRead = (step: IteratorResult<Uint8Array>): IteratorResult<Uint8Array> => {
     this.#attempt.touch();
     return step;
-  }
+  };
 
   return(): Promise<IteratorResult<Uint8Array>> {
     return Promise.resolve({ done: true, value: undefined });

@@ -170,6 +170,7 @@ export type {
   SendMiddleware,
   SendRequest,
   SendResult,
+  StreamChunks,
   StreamSendResult,
 } from './send.js';
 export type {

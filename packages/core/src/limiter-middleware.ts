@@ -4,7 +4,7 @@ import type { Limiter, Permit } from './limiter.js';
 import { pauseFromRateLimitHeaders } from './rate-limit-headers.js';
 import { abortErrorOf } from './retry-middleware.js';
 import { serverRetryAfterMs } from './retry-policy.js';
-import type { SendMiddleware, SendRequest, StreamSendResult } from './send.js';
+import type { SendMiddleware, SendRequest, StreamChunks, StreamSendResult } from './send.js';
 
 /** A pause the limiter middleware put on a scope. */
 export interface LimiterPauseEvent {
@@ -122,7 +122,21 @@ function holdUntilStreamEnds(result: StreamSendResult, permit: Permit): StreamSe
       await permit.release();
     }
   };
-  const chunks: AsyncIterator<ChatCompletionChunk, void, undefined> = {
+  const drain = inner.drain?.bind(inner);
+  const chunks: StreamChunks = {
+    // A buffered chunk is never the end of the stream: nothing to settle.
+    nextBuffered: () => inner.nextBuffered?.(),
+    ...(drain === undefined
+      ? {}
+      : {
+          async drain() {
+            try {
+              await drain();
+            } finally {
+              await finish();
+            }
+          },
+        }),
     async next() {
       let step: IteratorResult<ChatCompletionChunk, void>;
       try {

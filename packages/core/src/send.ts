@@ -49,9 +49,19 @@ export interface StreamSendResult {
    * The chunks, the first one included. Each chunk is already added to `accumulator`. Calling
    * `return()` stops the request and releases everything it holds.
    */
-  readonly chunks: AsyncIterator<ChatCompletionChunk, void, undefined>;
+  readonly chunks: StreamChunks;
   /** Assembles the chunks read so far (`toCompletion()` once `chunks` is done). */
   readonly accumulator: ChunkAccumulator;
+}
+
+/**
+ * The chunks of a streamed attempt. The client's own iterator also reads to the end without handing
+ * chunks out (`drain`), and hands out a chunk already received without a promise (`nextBuffered`);
+ * a middleware that wraps the iterator may leave both out.
+ */
+export interface StreamChunks extends AsyncIterator<ChatCompletionChunk, void, undefined> {
+  drain?(): Promise<void>;
+  nextBuffered?(): IteratorYieldResult<ChatCompletionChunk> | undefined;
 }
 
 /** The result of one attempt. */

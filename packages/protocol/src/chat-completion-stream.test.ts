@@ -170,6 +170,48 @@ describe('decodeChatCompletionStream', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('nextBuffered takes received chunks in order and leaves [DONE] and errors to next()', async () => {
+    const accumulator = new ChunkAccumulator();
+    const stream = decodeChatCompletionStream(
+      byteStream([sseBody([text('a'), text('b'), text('c', 'stop')])]),
+      { accumulator },
+    );
+    expect(stream.nextBuffered()).toBeUndefined();
+    expect((await stream.next()).value?.choices[0]?.delta.content).toBe('a');
+    expect(stream.nextBuffered()?.value.choices[0]?.delta.content).toBe('b');
+    expect(stream.nextBuffered()?.value.choices[0]?.delta.content).toBe('c');
+    expect(accumulator.chunkCount).toBe(3);
+    expect(stream.nextBuffered()).toBeUndefined();
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+    expect(accumulator.toCompletion().choices[0]?.message.content).toBe('abc');
+
+    const broken = decodeChatCompletionStream(
+      byteStream([`data: ${JSON.stringify(text('a'))}\n\ndata: {oops\n\n${sseBody([text('b', 'stop')])}`]),
+    );
+    await broken.next();
+    expect(broken.nextBuffered()).toBeUndefined();
+    expect(broken.nextBuffered()).toBeUndefined();
+    await expect(broken.next()).rejects.toSatisfy(isMalformedResponseError);
+  });
+
+  it('nextBuffered answers undefined while a read is in progress', async () => {
+    let release: (() => void) | undefined;
+    async function* slow(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode(`data: ${JSON.stringify(text('a'))}\n\n`);
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      yield new TextEncoder().encode(sseBody([text('b', 'stop')]));
+    }
+    const stream = decodeChatCompletionStream(slow());
+    await stream.next();
+    const pending = stream.next();
+    expect(stream.nextBuffered()).toBeUndefined();
+    release?.();
+    expect((await pending).value?.choices[0]?.delta.content).toBe('b');
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('adds every chunk to a given accumulator', async () => {
     const accumulator = new ChunkAccumulator();
     await collect(

@@ -38,6 +38,12 @@ export interface ChatCompletionStream extends AsyncGenerator<ChatCompletionChunk
    * end of the stream; rejects as `next()` would.
    */
   drain(): Promise<void>;
+  /**
+   * The next chunk if it has already been received and parsed, taken without a promise (it is added
+   * to the accumulator, as `next()` would). `undefined` when `next()` must be called instead: nothing
+   * buffered, a read in progress, the end of the stream, or an error, which `next()` then reports.
+   */
+  nextBuffered(): IteratorYieldResult<ChatCompletionChunk> | undefined;
 }
 
 /** The `data` of the event that ends an OpenAI-style stream. */
@@ -157,6 +163,31 @@ class ChunkStream implements ChatCompletionStream {
       const step = await this.next();
       if (step.done === true) return;
     }
+  }
+
+  nextBuffered(): IteratorYieldResult<ChatCompletionChunk> | undefined {
+    if (this.#pulling || this.#closed) return undefined;
+    const events = this.#events;
+    while (this.#head < events.length) {
+      const event = events[this.#head] as EventSourceMessage | string;
+      let chunk: ChatCompletionChunk | null | undefined;
+      try {
+        chunk =
+          typeof event === 'string'
+            ? toChunk(event, undefined, this.#ended, true)
+            : toChunk(event.data, event.event, this.#ended, false);
+      } catch {
+        // Left in place: `next()` reads this event again and fails the stream with its error.
+        return undefined;
+      }
+      // `[DONE]` is left for `next()`, which ends the stream and releases the body.
+      if (chunk === null) return undefined;
+      this.#head++;
+      if (chunk === undefined) continue;
+      this.#accumulator.add(chunk);
+      return { done: false, value: chunk };
+    }
+    return undefined;
   }
 
   async return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
