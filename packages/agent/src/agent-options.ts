@@ -32,8 +32,7 @@ export interface AgentContextManager {
 }
 
 /** A tool the agent can offer (from `defineTool`, or another agent's `asTool()`). */
-// biome-ignore lint/suspicious/noExplicitAny: tools of any argument type live in one list
-export type AgentTool = Tool<any>;
+export type AgentTool = Tool;
 
 /** Request fields passed through on every model call (temperature, max_tokens, seed, ...). */
 export type ModelSettings = Omit<
