@@ -1,4 +1,5 @@
 import { ChatloopError, errorGuard } from '@chatloop/protocol';
+import type { UsageTotals } from './usage-totals.js';
 
 /**
  * Thrown (or carried by a run result) when the model repeats the same failing tool call
@@ -81,6 +82,38 @@ export class AgentResponseError extends ChatloopError {
   }
 }
 
+/**
+ * A nested agent run (a tool made by `agent.asTool()`) ended without an answer. The calling agent gets
+ * a failed tool result, and adds `usage` (what the nested run spent before it failed) to its own totals.
+ * The nested run's error, if any, is the `cause`.
+ */
+export class NestedRunError extends ChatloopError {
+  /** The nested agent's name. */
+  readonly agentName: string;
+  /** How the nested run ended (`max_steps`, `content_filter`, `error`, ...). */
+  readonly endReason: string;
+  /** The nested run's usage, failed steps included. */
+  readonly usage: UsageTotals;
+
+  constructor(options: { agentName: string; endReason: string; usage: UsageTotals; cause?: unknown }) {
+    const detail = options.cause instanceof Error ? `: ${options.cause.message}` : '.';
+    super(
+      'nested_run_failed',
+      `The ${options.agentName} agent ended with reason ${options.endReason}${detail}`,
+      {
+        cause: options.cause,
+      },
+    );
+    this.agentName = options.agentName;
+    this.endReason = options.endReason;
+    this.usage = options.usage;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), agentName: this.agentName, endReason: this.endReason, usage: this.usage };
+  }
+}
+
 /** True for {@link RepeatedToolFailureError} from any copy of the package. */
 export const isRepeatedToolFailureError = errorGuard<RepeatedToolFailureError>('repeated_tool_failure');
 /** True for {@link OutputValidationError} from any copy of the package. */
@@ -91,3 +124,5 @@ export const isRunStateError = errorGuard<RunStateError>('run_state');
 export const isCheckpointConflictError = errorGuard<CheckpointConflictError>('checkpoint_conflict');
 /** True for {@link RunAbortedError} and every other chatloop abort error (they share the code `aborted`). */
 export const isRunAbortedError = errorGuard<RunAbortedError>('aborted');
+/** True for {@link NestedRunError} from any copy of the package. */
+export const isNestedRunError = errorGuard<NestedRunError>('nested_run_failed');

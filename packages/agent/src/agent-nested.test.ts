@@ -71,7 +71,14 @@ describe('agent.asTool', () => {
     });
     const result = await outer.run('go');
     expect(result.endReason).toBe('stop');
-    expect(result.steps[0]?.toolResults[0]?.ok).toBe(false);
-    expect(result.steps[0]?.toolResults[0]?.content).toMatch(/content_filter/);
+    const failed = result.steps[0]?.toolResults[0];
+    expect(failed?.ok).toBe(false);
+    expect(failed?.content).toMatch(/content_filter/);
+    // The failed nested run's model call is billed and counted: usage equals the server's ledger.
+    expect(failed?.usage?.requests).toBe(1);
+    const ledger = harness.server.ledger.snapshot();
+    expect(result.usage.requests).toBe(3);
+    expect(result.usage.promptTokens).toBe(ledger.promptTokens);
+    expect(result.usage.completionTokens).toBe(ledger.completionTokens);
   });
 });

@@ -3,7 +3,7 @@ import { createBudget, getModel } from '@chatloop/models';
 import type { ChatMessage, UserContentPart } from '@chatloop/protocol';
 import type { Tool } from '@chatloop/tools';
 import { createToolRegistry, defineTool } from '@chatloop/tools';
-import { RunStateError } from './agent-errors.js';
+import { NestedRunError, RunStateError } from './agent-errors.js';
 import type { AgentOptions, AgentTool, ApprovalDecision, RunOptions, RunResult } from './agent-options.js';
 import { AGENT_DEFAULTS } from './agent-options.js';
 import { AgentStream } from './agent-stream.js';
@@ -213,7 +213,12 @@ export class Agent<TSchema extends OutputSchema | undefined = undefined> {
         const { input } = args as { input: string };
         const result = await this.run(input, { signal: context.signal, context: context.context });
         if (result.endReason !== 'stop') {
-          throw result.error ?? new Error(`The ${name} agent ended with reason ${result.endReason}.`);
+          throw new NestedRunError({
+            agentName: name,
+            endReason: result.endReason,
+            usage: result.usage,
+            cause: result.error,
+          });
         }
         return nestedRunValue(result.output ?? result.text, result.usage);
       },

@@ -1,6 +1,7 @@
 import type { ToolCall } from '@chatloop/protocol';
 import type { ToolCallResult, ToolRegistry } from '@chatloop/tools';
 import { executeToolCalls } from '@chatloop/tools';
+import { isNestedRunError } from './agent-errors.js';
 import type { AgentEvent } from './agent-events.js';
 import type { AgentHooks, ApprovalDecision } from './agent-options.js';
 import { readNestedRun } from './nested-run.js';
@@ -195,5 +196,8 @@ function toRecord(outcome: ToolCallResult): ToolResultRecord {
     // A nested agent's text goes back as text, not as a JSON string literal (unless it had to be cut).
     if (typeof nested.answer === 'string' && !outcome.truncated) record.content = nested.answer;
   }
+  // A nested run that failed still spent tokens: they count in the caller's totals too.
+  const failed = outcome.error?.cause;
+  if (isNestedRunError(failed)) record.usage = failed.usage;
   return record;
 }
