@@ -7,7 +7,7 @@ import {
 } from './describe-tool-failure.js';
 import { type ArgumentsRepair, parseToolArguments } from './parse-tool-arguments.js';
 import { createSchemaValidator, type ValidationOutcome } from './schema-validator.js';
-import { stripAddedNulls } from './strict-json-schema.js';
+import { stripAddedNulls } from './strip-added-nulls.js';
 import { toJsonSchema, toStrictConversion } from './to-json-schema.js';
 import { ToolArgumentsError, ToolDefinitionError } from './tool-errors.js';
 import type { InferToolArguments, ToolParameters } from './tool-parameters.js';

@@ -33,9 +33,9 @@ export {
   STRICT_JSON_SCHEMA_DEFAULTS,
   STRICT_SCHEMA_LIMITS,
   STRICT_STRING_FORMATS,
-  stripAddedNulls,
   toStrictJsonSchema,
 } from './strict-json-schema.js';
+export { stripAddedNulls } from './strip-added-nulls.js';
 export type { ToJsonSchemaOptions } from './to-json-schema.js';
 export { TO_JSON_SCHEMA_DEFAULTS, toJsonSchema } from './to-json-schema.js';
 export type {

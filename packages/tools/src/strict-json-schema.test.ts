@@ -1,7 +1,8 @@
 import type { JsonSchema } from '@chatloop/protocol';
 import { describe, expect, it } from 'vitest';
 import { strictModeViolations } from '../test/strict-mode-rules.js';
-import { STRICT_SCHEMA_LIMITS, stripAddedNulls, toStrictJsonSchema } from './strict-json-schema.js';
+import { STRICT_SCHEMA_LIMITS, toStrictJsonSchema } from './strict-json-schema.js';
+import { stripAddedNulls } from './strip-added-nulls.js';
 import { StrictSchemaError } from './tool-errors.js';
 
 function refusal(schema: JsonSchema): StrictSchemaError {

@@ -1,4 +1,6 @@
 import type { JsonSchema } from '@chatloop/protocol';
+import { canonicalizeRefs, isCanonicalRef } from './canonicalize-refs.js';
+import { isSchemaNode as isNode, type SchemaNode as Node } from './schema-node.js';
 import { StrictSchemaError } from './tool-errors.js';
 
 /**
@@ -134,87 +136,8 @@ export interface StrictJsonSchema {
   readonly addedNulls: WeakMap<object, ReadonlySet<string>>;
 }
 
-type Node = Record<string, unknown>;
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function child(field: string, key: string): string {
   return field === '(root)' ? key : `${field}.${key}`;
-}
-
-function decodePointer(pointer: string): string[] {
-  return pointer
-    .slice(2)
-    .split('/')
-    .map((segment) => decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function isCanonicalRef(ref: string): boolean {
-  return ref === '#' || /^#\/\$defs\/[^/]+$/.test(ref);
-}
-
-function visitRefs(value: unknown, visit: (node: Node) => void): void {
-  if (Array.isArray(value)) {
-    for (const item of value) visitRefs(item, visit);
-    return;
-  }
-  if (!isNode(value)) return;
-  if (typeof value.$ref === 'string') visit(value);
-  for (const [key, item] of Object.entries(value)) {
-    // enum/const/default/examples hold data, not schemas.
-    if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples') visitRefs(item, visit);
-  }
-}
-
-/**
- * Moves every shared or recursive type under `$defs` and points every `$ref` at `#` or `#/$defs/<name>`
- * (draft-07 `definitions` and path refs like `#/properties/a/items`, which zod 3's converter emits, are
- * not accepted by strict mode).
- */
-function canonicalizeRefs(root: Node): void {
-  if (isNode(root.definitions)) {
-    root.$defs = { ...(isNode(root.$defs) ? root.$defs : {}), ...root.definitions };
-    delete root.definitions;
-    visitRefs(root, (node) => {
-      const ref = node.$ref as string;
-      if (ref.startsWith('#/definitions/')) node.$ref = `#/$defs/${ref.slice('#/definitions/'.length)}`;
-    });
-  }
-  const pointers = new Set<string>();
-  visitRefs(root, (node) => {
-    const ref = node.$ref as string;
-    if (!isCanonicalRef(ref)) pointers.add(ref);
-  });
-  if (pointers.size === 0) return;
-  const defs: Node = isNode(root.$defs) ? root.$defs : {};
-  const renamed = new Map<string, string>();
-  const copies: Node[] = [];
-  for (const pointer of pointers) {
-    if (!pointer.startsWith('#/')) {
-      throw new StrictSchemaError('(root)', '$ref', `only local references are supported, got "${pointer}"`);
-    }
-    let target: unknown = root;
-    for (const segment of decodePointer(pointer)) {
-      target = isNode(target) || Array.isArray(target) ? (target as Node)[segment] : undefined;
-    }
-    if (!isNode(target)) {
-      throw new StrictSchemaError('(root)', '$ref', `the reference "${pointer}" points at nothing`);
-    }
-    const base = (decodePointer(pointer).at(-1) ?? 'def').replace(/[^a-zA-Z0-9_-]/g, '_');
-    let name = base;
-    for (let n = 2; name in defs; n++) name = `${base}_${n}`;
-    const copy = structuredClone(target);
-    defs[name] = copy;
-    copies.push(copy);
-    renamed.set(pointer, `#/$defs/${name}`);
-  }
-  root.$defs = defs;
-  visitRefs(root, (node) => {
-    const next = renamed.get(node.$ref as string);
-    if (next) node.$ref = next;
-  });
 }
 
 interface Budget {
@@ -478,58 +401,4 @@ export function toStrictJsonSchema(
   for (const [name, def] of Object.entries(defs)) outDefs[name] = converter.convert(def, `$defs.${name}`, 1);
   if (Object.keys(outDefs).length > 0) out.$defs = outDefs;
   return { schema: out, addedNulls: converter.addedNulls };
-}
-
-/**
- * Removes the `null`s that strict mode made the model send for optional properties, so the original
- * schema (where the field is optional, not nullable) validates them as absent. Mutates and returns
- * `value`; properties that were nullable in the original schema keep their `null`.
- */
-export function stripAddedNulls(value: unknown, strict: StrictJsonSchema): unknown {
-  const root = strict.schema as Node;
-  const defs = isNode(root.$defs) ? root.$defs : {};
-  const walk = (data: unknown, node: unknown, depth: number): void => {
-    if (depth > 256 || !isNode(node) || typeof data !== 'object' || data === null) return;
-    if (typeof node.$ref === 'string') {
-      walk(data, node.$ref === '#' ? root : defs[node.$ref.slice('#/$defs/'.length)], depth + 1);
-      return;
-    }
-    if (Array.isArray(node.anyOf)) {
-      const fitting = node.anyOf.find((variant) => fits(data, variant, root, defs));
-      walk(data, fitting, depth + 1);
-      return;
-    }
-    if (Array.isArray(data)) {
-      for (const item of data) walk(item, node.items, depth + 1);
-      return;
-    }
-    const properties = isNode(node.properties) ? node.properties : {};
-    const nulled = strict.addedNulls.get(node);
-    const record = data as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (record[key] === null && nulled?.has(key)) delete record[key];
-      else walk(record[key], properties[key], depth + 1);
-    }
-  };
-  walk(value, root, 0);
-  return value;
-}
-
-function fits(data: object, variant: unknown, root: Node, defs: Node): boolean {
-  let node = variant;
-  for (let hops = 0; isNode(node) && typeof node.$ref === 'string' && hops < 8; hops++) {
-    node = node.$ref === '#' ? root : defs[node.$ref.slice('#/$defs/'.length)];
-  }
-  if (!isNode(node)) return false;
-  const types = Array.isArray(node.type) ? node.type : [node.type];
-  if (Array.isArray(data)) return types.includes('array');
-  if (!types.includes('object') || !isNode(node.properties)) return false;
-  const properties = node.properties;
-  const record = data as Record<string, unknown>;
-  // A variant fits when it knows every key and every const/enum discriminator matches.
-  return Object.keys(record).every((key) => {
-    const property = properties[key];
-    if (!isNode(property)) return false;
-    return !Array.isArray(property.enum) || property.enum.includes(record[key]);
-  });
 }
