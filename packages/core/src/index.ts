@@ -1,3 +1,5 @@
+export type { BlockedAddressErrorOptions } from './blocked-address-error.js';
+export { BlockedAddressError, isBlockedAddressError } from './blocked-address-error.js';
 export type { ChatStreamSource } from './chat-stream.js';
 export { ChatStream } from './chat-stream.js';
 export type {
@@ -82,6 +84,8 @@ export {
 } from './limiter-errors.js';
 export type { LimiterMiddlewareOptions, LimiterPauseEvent } from './limiter-middleware.js';
 export { createLimiterMiddleware } from './limiter-middleware.js';
+export type { AddressKind, BlockedAddressKind } from './network-address.js';
+export { classifyAddress } from './network-address.js';
 export type { RewriteEvent } from './provider-middleware.js';
 export { createProviderMiddleware } from './provider-middleware.js';
 export { AZURE_DEFAULT_API_VERSION } from './providers/azure.js';
@@ -164,6 +168,8 @@ export {
   RunFailedError,
   RunWaitTimeoutError,
 } from './run-queue.js';
+export type { SafeFetch, SafeFetchConnectOptions, SafeFetchOptions } from './safe-fetch.js';
+export { createSafeFetch, SAFE_FETCH_DEFAULTS } from './safe-fetch.js';
 export type {
   ChatSendResult,
   SendFunction,
