@@ -101,8 +101,16 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
     this.abort(this.#signal?.reason);
   }
 
-  #iterate(): ChunkReader {
-    return new ChunkReader({
+  #iterate(): ChunkReader<ChatCompletionChunk> {
+    return this.#reader(undefined);
+  }
+
+  #text(): ChunkReader<string> {
+    return this.#reader(textOf);
+  }
+
+  #reader<T>(map: ((chunk: ChatCompletionChunk) => T | undefined) | undefined): ChunkReader<T> {
+    return new ChunkReader<T>(map, {
       begin: () => this.#begin(),
       start: async (signal) => {
         try {
@@ -118,10 +126,6 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
       fail: (error) => this.#fail(error),
       abort: (reason) => this.abort(reason),
     });
-  }
-
-  #text(): AsyncIterator<string, void, undefined> {
-    return new TextReader(this.#iterate());
   }
 
   /** Reads the whole stream without handing out chunks (the `final()`-only path). */
@@ -194,41 +198,57 @@ interface ReaderHost {
 
 const DONE: IteratorReturnResult<void> = Object.freeze({ done: true, value: undefined });
 
+/** The content text of choice 0, or `undefined` for a chunk without any (skipped by `textStream`). */
+function textOf(chunk: ChatCompletionChunk): string | undefined {
+  const content = chunk.choices[0]?.delta.content;
+  return typeof content === 'string' && content !== '' ? content : undefined;
+}
+
 /**
- * The chunks of a stream as an async iterator, written by hand: one `then` per chunk over the
- * client's chunk iterator, where an async generator would spend several microtask turns per `yield`.
- * The request starts on the first `next()`. Leaving early (`return()`) stops the request.
+ * A stream read as an async iterator of chunks (no `map`) or of what `map` makes of them (skipping
+ * chunks it maps to `undefined`), written by hand: one `then` per chunk over the client's chunk
+ * iterator, and none for a chunk already received (`nextBuffered`), where async generators would spend
+ * several promises per `yield` (which costs more still in a process with async hooks). The request
+ * starts on the first `next()`. Leaving early (`return()`) stops the request.
  */
-class ChunkReader implements AsyncIterator<ChatCompletionChunk, void, undefined> {
+class ChunkReader<T> implements AsyncIterator<T, void, undefined> {
+  readonly #map: ((chunk: ChatCompletionChunk) => T | undefined) | undefined;
   readonly #host: ReaderHost;
   #started: Promise<StreamSendResult> | undefined;
   #result: StreamSendResult | undefined;
   /** The stream ended (done, failed, or left early): `next()` answers done. */
   #ended = false;
 
-  constructor(host: ReaderHost) {
+  constructor(map: ((chunk: ChatCompletionChunk) => T | undefined) | undefined, host: ReaderHost) {
+    this.#map = map;
     this.#host = host;
   }
 
-  next(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+  next(): Promise<IteratorResult<T, void>> {
     if (this.#ended) return Promise.resolve(DONE);
     const result = this.#result;
     if (result === undefined) {
       this.#started ??= this.#start();
       return this.#started.then(() => this.next());
     }
-    const buffered = result.chunks.nextBuffered?.();
+    const buffered = this.nextBuffered();
     if (buffered !== undefined) return Promise.resolve(buffered);
     return result.chunks.next().then(this.#onStep, this.#onError);
   }
 
-  /** The next chunk if it is already received, without a promise; `undefined` when `next()` must wait. */
-  nextBuffered(): IteratorYieldResult<ChatCompletionChunk> | undefined {
+  /** The next value if its chunk is already received, without a promise; `undefined` when `next()` must wait. */
+  nextBuffered(): IteratorYieldResult<T> | undefined {
     if (this.#ended) return undefined;
-    return this.#result?.chunks.nextBuffered?.();
+    const chunks = this.#result?.chunks;
+    if (chunks?.nextBuffered === undefined) return undefined;
+    for (let step = chunks.nextBuffered(); step !== undefined; step = chunks.nextBuffered()) {
+      const value = this.#mapped(step);
+      if (value !== undefined) return value;
+    }
+    return undefined;
   }
 
-  async return(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+  async return(): Promise<IteratorResult<T, void>> {
     if (this.#ended) return DONE;
     this.#ended = true;
     const started = this.#started;
@@ -262,51 +282,31 @@ class ChunkReader implements AsyncIterator<ChatCompletionChunk, void, undefined>
     }
   }
 
+  /** The chunk as this reader hands it out, or `undefined` to skip it. */
+  #mapped(step: IteratorYieldResult<ChatCompletionChunk>): IteratorYieldResult<T> | undefined {
+    const map = this.#map;
+    if (map === undefined) return step as unknown as IteratorYieldResult<T>;
+    const value = map(step.value);
+    return value === undefined ? undefined : { done: false, value };
+  }
+
   readonly #onStep = (
     step: IteratorResult<ChatCompletionChunk, void>,
-  ): IteratorResult<ChatCompletionChunk, void> => {
-    if (step.done === true && !this.#ended) {
-      this.#ended = true;
-      this.#host.succeed(this.#result as StreamSendResult);
+  ): IteratorResult<T, void> | Promise<IteratorResult<T, void>> => {
+    if (step.done === true) {
+      if (!this.#ended) {
+        this.#ended = true;
+        this.#host.succeed(this.#result as StreamSendResult);
+      }
+      return DONE;
     }
-    return step;
+    // A chunk this reader skips (e.g. the role or usage chunk of a text stream): read on.
+    return this.#mapped(step) ?? this.next();
   };
 
   readonly #onError = (error: unknown): never => {
     this.#ended = true;
     this.#host.fail(error);
     throw error;
-  };
-}
-
-/** The content deltas of choice 0 (empty ones skipped) over a {@link ChunkReader}. */
-class TextReader implements AsyncIterator<string, void, undefined> {
-  readonly #chunks: ChunkReader;
-
-  constructor(chunks: ChunkReader) {
-    this.#chunks = chunks;
-  }
-
-  next(): Promise<IteratorResult<string, void>> {
-    const chunks = this.#chunks;
-    for (let step = chunks.nextBuffered(); step !== undefined; step = chunks.nextBuffered()) {
-      const content = step.value.choices[0]?.delta.content;
-      if (typeof content === 'string' && content !== '')
-        return Promise.resolve({ done: false, value: content });
-    }
-    return chunks.next().then(this.#onChunk);
-  }
-
-  return(): Promise<IteratorResult<string, void>> {
-    return (this.#chunks.return?.() ?? Promise.resolve(DONE)).then(() => DONE);
-  }
-
-  readonly #onChunk = (
-    step: IteratorResult<ChatCompletionChunk, void>,
-  ): IteratorResult<string, void> | Promise<IteratorResult<string, void>> => {
-    if (step.done === true) return DONE;
-    const content = step.value.choices[0]?.delta.content;
-    if (typeof content === 'string' && content !== '') return { done: false, value: content };
-    return this.next();
   };
 }

@@ -145,14 +145,14 @@ class BodyReader implements AsyncIterableIterator<Uint8Array> {
     return this;
   }
 
+  /**
+   * The idle deadline starts again when a read is asked for (the last one was just consumed): no `then`
+   * per read on this hot path.
+   */
   next(): Promise<IteratorResult<Uint8Array>> {
-    return this.#iterator.next().then(this.#onRead);
-  }
-
-  readonly #onRead = (step: IteratorResult<Uint8Array>): IteratorResult<Uint8Array> => {
     this.#attempt.touch();
-    return step;
-  };
+    return this.#iterator.next();
+  }
 
   return(): Promise<IteratorResult<Uint8Array>> {
     return Promise.resolve({ done: true, value: undefined });

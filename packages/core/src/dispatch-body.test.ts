@@ -51,6 +51,22 @@ describe('DispatchBody', () => {
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('hands out everything queued as one read, and the pieces of one socket read together', async () => {
+    const { controller } = fakeController();
+    const body = new DispatchBody(controller);
+    body.push(bytes('a'));
+    body.push(bytes('b'));
+    const iterator = body[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual(bytes('ab'));
+    // A waiting reader is woken once the pieces handed over together are all queued.
+    const waiting = iterator.next();
+    body.push(bytes('c'));
+    body.push(bytes('d'));
+    body.end();
+    expect((await waiting).value).toEqual(bytes('cd'));
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('pauses the socket past the high-water mark and resumes once the reader catches up', async () => {
     const { controller, calls } = fakeController();
     const body = new DispatchBody(controller);
@@ -58,12 +74,10 @@ describe('DispatchBody', () => {
     const piece = Buffer.alloc(DISPATCH_BODY_HIGH_WATER_BYTES / 4);
     for (let i = 0; i < 4; i++) body.push(piece);
     expect(calls).toEqual(['pause']);
-    await iterator.next();
+    expect((await iterator.next()).value?.byteLength).toBe(DISPATCH_BODY_HIGH_WATER_BYTES);
     expect(calls).toEqual(['pause', 'resume']);
     body.end();
-    let read = 1;
-    while ((await iterator.next()).done !== true) read++;
-    expect(read).toBe(4);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 
   it('rejects a waiting read with the failure, and every read after it', async () => {
@@ -74,6 +88,18 @@ describe('DispatchBody', () => {
     const failure = new Error('socket hang up');
     body.fail(failure);
     await expect(waiting).rejects.toBe(failure);
+    await expect(iterator.next()).rejects.toBe(failure);
+  });
+
+  it('hands out the bytes received before a failure, then the failure', async () => {
+    const { controller } = fakeController();
+    const body = new DispatchBody(controller);
+    const iterator = body[Symbol.asyncIterator]();
+    const waiting = iterator.next();
+    body.push(bytes('data: {}'));
+    const failure = new Error('socket hang up');
+    body.fail(failure);
+    expect((await waiting).value).toEqual(bytes('data: {}'));
     await expect(iterator.next()).rejects.toBe(failure);
   });
 

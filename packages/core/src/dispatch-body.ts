@@ -20,7 +20,6 @@ class BodyDestroyedError extends Error {
 export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8Array> {
   readonly #controller: Dispatcher.DispatchController;
   #queue: Buffer[] = [];
-  #head = 0;
   #queuedBytes = 0;
   #ended = false;
   #error: Error | undefined;
@@ -28,6 +27,8 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
   /** How the body is being read: not yet, by iterating it, or by `text()` (no backpressure then). */
   #mode: 'unread' | 'iterate' | 'text' = 'unread';
   #waiter: { resolve: (value: never) => void; reject: (error: unknown) => void } | undefined;
+  /** A wake of the waiting reader is queued (see `push`). */
+  #wakeScheduled = false;
 
   /** @internal Created by the undici transport when the answer's head arrives. */
   constructor(controller: Dispatcher.DispatchController) {
@@ -37,14 +38,17 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
   /** @internal The handler's `onResponseData`. */
   push(chunk: Buffer): void {
     if (this.#destroyed) return;
-    if (this.#waiter !== undefined && this.#mode === 'iterate') {
-      const waiter = this.#waiter;
-      this.#waiter = undefined;
-      (waiter.resolve as (value: IteratorResult<Uint8Array>) => void)({ done: false, value: chunk });
-      return;
-    }
     this.#queue.push(chunk);
     this.#queuedBytes += chunk.length;
+    if (this.#waiter !== undefined && this.#mode === 'iterate') {
+      // undici hands over a socket read in several pieces (one per chunked-encoding chunk, often one per
+      // SSE event), synchronously: wake the reader once they are all queued, with all of them as one read.
+      if (!this.#wakeScheduled) {
+        this.#wakeScheduled = true;
+        queueMicrotask(this.#wake);
+      }
+      return;
+    }
     if (this.#mode !== 'text' && this.#queuedBytes >= DISPATCH_BODY_HIGH_WATER_BYTES)
       this.#controller.pause();
   }
@@ -55,9 +59,13 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
     this.#ended = true;
     const waiter = this.#waiter;
     if (waiter === undefined) return;
-    this.#waiter = undefined;
-    if (this.#mode === 'text') (waiter.resolve as (value: string) => void)(this.#joined());
-    else (waiter.resolve as (value: IteratorResult<Uint8Array>) => void)(DONE);
+    if (this.#mode === 'text') {
+      this.#waiter = undefined;
+      (waiter.resolve as (value: string) => void)(this.#joined());
+    } else if (!this.#wakeScheduled) {
+      this.#waiter = undefined;
+      (waiter.resolve as (value: IteratorResult<Uint8Array>) => void)(DONE);
+    }
   }
 
   /** @internal The handler's `onResponseError` after the head arrived. */
@@ -65,10 +73,24 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
     if (this.#ended || this.#destroyed) return;
     this.#ended = true;
     this.#error = error;
+    // Bytes queued for a waiting reader are handed out first; the failure comes with the next read.
+    if (this.#wakeScheduled) return;
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.reject(error);
   }
+
+  /** Wakes a waiting reader with everything queued since it started waiting. */
+  readonly #wake = (): void => {
+    this.#wakeScheduled = false;
+    const waiter = this.#waiter;
+    if (waiter === undefined) return;
+    this.#waiter = undefined;
+    const resolve = waiter.resolve as (value: IteratorResult<Uint8Array>) => void;
+    if (this.#queue.length > 0) resolve(this.#takeQueued());
+    else if (this.#error !== undefined) waiter.reject(this.#error);
+    else resolve(DONE);
+  };
 
   [Symbol.asyncIterator](): this {
     if (this.#mode === 'text') throw new TypeError('The response body is being read as text.');
@@ -76,27 +98,25 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
     return this;
   }
 
+  /** The bytes received since the last read, as one piece. */
   next(): Promise<IteratorResult<Uint8Array>> {
-    if (this.#head < this.#queue.length) {
-      const chunk = this.#queue[this.#head] as Buffer;
-      this.#queue[this.#head++] = EMPTY;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
-      this.#queuedBytes -= chunk.length;
-      const result: IteratorResult<Uint8Array> = { done: false, value: chunk };
-      // Last: resuming may feed more bytes into this body synchronously.
-      if (this.#controller.paused && this.#queuedBytes < DISPATCH_BODY_HIGH_WATER_BYTES) {
-        this.#controller.resume();
-      }
-      return Promise.resolve(result);
-    }
+    if (this.#queue.length > 0) return Promise.resolve(this.#takeQueued());
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#ended || this.#destroyed) return Promise.resolve(DONE);
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve: resolve as (value: never) => void, reject };
     });
+  }
+
+  /** Everything queued as one read (joined when there are several pieces); resumes a paused socket. */
+  #takeQueued(): IteratorResult<Uint8Array> {
+    const queue = this.#queue;
+    const value = queue.length === 1 ? (queue[0] as Buffer) : Buffer.concat(queue, this.#queuedBytes);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    // Last: resuming may feed more bytes into this body synchronously.
+    if (this.#controller.paused) this.#controller.resume();
+    return { done: false, value };
   }
 
   /** Leaving a `for await` early destroys the body (the connection is not reused). */
@@ -121,7 +141,6 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#queue = [];
-    this.#head = 0;
     this.#queuedBytes = 0;
     const waiter = this.#waiter;
     this.#waiter = undefined;
@@ -137,14 +156,11 @@ export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8A
 
   /** The collected bytes as UTF-8 text: a leading BOM dropped, invalid bytes as U+FFFD. */
   #joined(): string {
-    const queue = this.#head === 0 ? this.#queue : this.#queue.slice(this.#head);
+    const queue = this.#queue;
     this.#queue = [];
-    this.#head = 0;
     this.#queuedBytes = 0;
     const bytes = queue.length === 1 ? (queue[0] as Buffer) : Buffer.concat(queue);
     const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     return bytes.toString('utf8', start);
   }
 }
-
-const EMPTY = Buffer.alloc(0);
