@@ -57,10 +57,14 @@ async function bareChat(): Promise<unknown> {
 
 /** The stream baseline: bare `undici.request`, split on blank lines, `JSON.parse` each `data:`. */
 async function bareStream(): Promise<number> {
+  return bareStreamOf(chatRequest);
+}
+
+async function bareStreamOf(request: typeof chatRequest): Promise<number> {
   const { body } = await undiciRequest(url, {
     method: 'POST',
     headers: bareHeaders,
-    body: JSON.stringify({ ...chatRequest, stream: true }),
+    body: JSON.stringify({ ...request, stream: true }),
   });
   body.setEncoding('utf8');
   let buffer = '';
@@ -83,6 +87,19 @@ async function bareStream(): Promise<number> {
 
 async function clientStream(): Promise<void> {
   const final = await client.stream(chatRequest).final();
+  if (final.choices[0]?.finish_reason !== 'stop') throw new Error('stream did not finish');
+}
+
+const chunkedRequest = { ...chatRequest, model: 'chunked' };
+
+/** The stream baseline over the one-write-per-event server. */
+async function bareChunkedStream(): Promise<number> {
+  return bareStreamOf(chunkedRequest);
+}
+
+/** The same stream sent one event per write (chunked encoding), read with `final()`. */
+async function clientChunkedStream(): Promise<void> {
+  const final = await client.stream(chunkedRequest).final();
   if (final.choices[0]?.finish_reason !== 'stop') throw new Error('stream did not finish');
 }
 
@@ -163,6 +180,16 @@ const cases: Case[] = [
     perOp: STREAM_CHUNKS,
     bare: bareStream,
     ours: clientStream,
+  },
+  {
+    name: 'stream, event/write',
+    unit: 'chunks/s',
+    cpuUnit: 'chunk',
+    concurrency: 1,
+    count: SLICE_STREAMS,
+    perOp: STREAM_CHUNKS,
+    bare: bareChunkedStream,
+    ours: clientChunkedStream,
   },
   {
     name: 'stream, for await',

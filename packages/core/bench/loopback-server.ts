@@ -1,6 +1,7 @@
 // The benchmark's loopback server, run in its own process so it does not share the client's core.
 // Answers POST /v1/chat/completions with a fixed completion, or with a 1,000-chunk stream when the
-// request asks to stream; `model: "hold"` requests are held until the parent says `release`.
+// request asks to stream (`model: "chunked"`: the same stream, one write per event); `model: "hold"`
+// requests are held until the parent says `release`.
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -54,6 +55,11 @@ function streamBody(): Buffer {
 }
 
 const stream = streamBody();
+const streamEvents = stream
+  .toString()
+  .split('\n\n')
+  .filter((event) => event !== '')
+  .map((event) => Buffer.from(`${event}\n\n`));
 const jsonHeaders = {
   'content-type': 'application/json',
   'content-length': String(completion.length),
@@ -75,6 +81,13 @@ const server = createServer((request, response) => {
     if (body.includes('"hold"')) {
       held.push(response);
       if (held.length >= holdTarget) process.send?.({ held: held.length });
+      return;
+    }
+    if (body.includes('"chunked"')) {
+      // One write per event, chunked encoding, as OpenAI and most providers send a stream.
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': 'req_bench' });
+      for (const event of streamEvents) response.write(event);
+      response.end();
       return;
     }
     if (body.includes('"stream":true')) {
