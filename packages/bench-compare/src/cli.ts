@@ -14,8 +14,8 @@ import type { ServerCommand, ServerReport } from './server-process.js';
 export const BENCH_DEFAULTS = {
   rounds: 8,
   requests: 50,
-  streams: 3,
-  loops: 3,
+  streams: 10,
+  loops: 6,
   inFlight: 1_000,
   budgetS: 100,
 } as const;

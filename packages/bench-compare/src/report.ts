@@ -144,8 +144,16 @@ export function formatReport(results: BenchResults): string {
       'No GC is forced between timed slices (forced full GCs made every contender 2-5x slower on streams); ' +
       'the rotating order spreads the garbage one slice leaves over all contenders.',
     '',
-    'The machine these figures come from is shared and was heavily loaded during the run (see the load ' +
-      'average above): treat absolute rates as rough, and read the ratios and the CPU figures first.',
+    'All contenders share one process. `@openai/agents` runs with `AsyncLocalStorage` (its run context), ' +
+      'which turns on promise hooks for the whole process: from then on every promise costs more, for every ' +
+      'contender, and a contender that spends more promises per chunk or per step pays more. Alone with the ' +
+      'baseline (`pnpm --filter @chatloop/core bench`), chatloop streams at about 0.9 of bare undici.',
+    '',
+    loadavg()[0]! > cpu.length
+      ? 'The machine these figures come from is shared and was heavily loaded during the run (see the load ' +
+          'average above): treat absolute rates as rough, and read the ratios and the CPU figures first.'
+      : 'The machine these figures come from is shared (see the load average above): absolute rates move ' +
+          'from run to run; the ratios and the CPU figures are the steadier reading.',
     '',
   );
   const header = ['row', ...names];
