@@ -3,9 +3,7 @@
 // call that reaches a given step until released, so a fixed number of runs can be kept in flight.
 import type { ChatCompletionRequest } from '@chatloop/protocol';
 import { scriptedModel, startServer } from '@chatloop/testing';
-
-/** Model calls of one benchmark run. */
-export const STEPS_PER_RUN = 10;
+import { STEPS_PER_RUN } from './tool-loop.js';
 
 type Command = { type: 'hold'; atStep: number } | { type: 'release' } | { type: 'close' };
 

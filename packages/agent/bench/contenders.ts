@@ -13,7 +13,7 @@ import OpenAI from 'openai';
 import { request } from 'undici';
 import { z } from 'zod';
 import { Agent } from '../src/index.js';
-import { STEPS_PER_RUN } from './bench-server.js';
+import { STEPS_PER_RUN } from './tool-loop.js';
 
 /** One way of running the 10-step tool loop. `run` resolves when the loop ends. */
 export interface Contender {

@@ -6,7 +6,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { STEPS_PER_RUN } from './bench-server.js';
 import {
   aiSdkContender,
   bareUndiciContender,
@@ -14,6 +13,7 @@ import {
   chatloopContender,
   openAIAgentsContender,
 } from './contenders.js';
+import { STEPS_PER_RUN } from './tool-loop.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const RUNS_PER_ROUND = Number(process.env.BENCH_RUNS ?? 10);
