@@ -107,7 +107,11 @@ export async function withBackend<T>(what: string, operation: () => Promise<T>):
   }
 }
 
-function isConnectionFailure(error: unknown): boolean {
+/**
+ * True for a failure of the connection itself (closed, refused, timed out, not writable), false for an
+ * error Redis answered (a Lua error, WRONGTYPE), except those that mean the server is not serving yet.
+ */
+export function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error.name === 'ReplyError') return /^(LOADING|MASTERDOWN|BUSY)/.test(error.message);
   return true;

@@ -9,7 +9,13 @@ import {
   type WorkOptions,
 } from '@chatloop/core';
 import { type RedisOptions as BullRedisOptions, Queue, QueueEvents, Worker } from 'bullmq';
-import { REDIS_CONNECTION_DEFAULTS, redisOptions, withBackend } from './redis-connection.js';
+import { Redis } from 'ioredis';
+import {
+  isConnectionFailure,
+  REDIS_CONNECTION_DEFAULTS,
+  redisOptions,
+  withBackend,
+} from './redis-connection.js';
 
 /** Defaults of {@link RedisRunQueue}. */
 export const REDIS_RUN_QUEUE_DEFAULTS = {
@@ -53,6 +59,7 @@ export interface RedisRunQueueOptions {
  */
 export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueue<Input, Result> {
   readonly #options: Required<Omit<RedisRunQueueOptions, 'prefix'>> & { prefix: string };
+  readonly #client: Redis;
   readonly #queue: Queue;
   #events: QueueEvents | undefined;
   readonly #workers = new Set<Worker>();
@@ -68,8 +75,12 @@ export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueu
       stalledIntervalMs: options.stalledIntervalMs ?? REDIS_RUN_QUEUE_DEFAULTS.stalledIntervalMs,
       maxStalledCount: options.maxStalledCount ?? REDIS_RUN_QUEUE_DEFAULTS.maxStalledCount,
     };
+    // The producer's connection is ours, not BullMQ's: BullMQ closes its own with QUIT, which fails while
+    // Redis is down (no offline queue, so that submits fail fast), leaving close() to throw.
+    this.#client = new Redis(this.#connection(false));
+    this.#client.on('error', () => undefined);
     this.#queue = new Queue(this.#options.queueName, {
-      connection: this.#connection(false),
+      connection: this.#client,
       prefix: this.#options.prefix,
     });
     this.#queue.on('error', () => undefined);
@@ -169,7 +180,9 @@ export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueu
     await Promise.all([...this.#workers].map((worker) => worker.close()));
     this.#workers.clear();
     await this.#events?.close();
+    // The queue does not own its connection (see the constructor), so closing it sends nothing.
     await this.#queue.close();
+    await quitOrDisconnect(this.#client);
   }
 
   /** Removes every run of this queue from Redis (tests, or a fresh batch). */
@@ -195,4 +208,21 @@ export class RedisRunQueue<Input = unknown, Result = unknown> implements RunQueu
     if (url.password) options.password = decodeURIComponent(url.password);
     return options;
   }
+}
+
+/**
+ * Closes a connection: QUIT when it is up (replies already sent are read first), else drops it (a
+ * connection that is down or reconnecting has nothing to flush, and QUIT would fail or wait).
+ */
+async function quitOrDisconnect(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch (error) {
+      // Lost between the check and the QUIT: nothing left to flush.
+      if (!isConnectionFailure(error)) throw error;
+    }
+  }
+  client.disconnect();
 }
