@@ -13,9 +13,10 @@ class BodyDestroyedError extends Error {
 
 /**
  * A response body fed straight from undici's dispatch handler (`onResponseData`), without a Node
- * `Readable` in between: a chunk already received is handed out as an already-resolved promise, and a
- * reader that falls more than {@link DISPATCH_BODY_HIGH_WATER_BYTES} behind pauses the socket. Read
- * once, either by iterating it or with `text()`.
+ * `Readable` in between: a read hands out everything received since the last one as one piece (as an
+ * already-resolved promise when it is there), and a reader that falls more than
+ * {@link DISPATCH_BODY_HIGH_WATER_BYTES} behind pauses the socket. Read once, either by iterating it or
+ * with `text()`.
  */
 export class DispatchBody implements TransportBody, AsyncIterableIterator<Uint8Array> {
   readonly #controller: Dispatcher.DispatchController;
