@@ -150,6 +150,20 @@ interface Case {
   ours: () => Promise<unknown>;
 }
 
+/** A case of one 1,000-chunk stream per operation, one at a time. */
+function streamCase(name: string, bare: () => Promise<unknown>, ours: () => Promise<unknown>): Case {
+  return {
+    name,
+    unit: 'chunks/s',
+    cpuUnit: 'chunk',
+    concurrency: 1,
+    count: SLICE_STREAMS,
+    perOp: STREAM_CHUNKS,
+    bare,
+    ours,
+  };
+}
+
 const cases: Case[] = [
   {
     name: 'chat c=1',
@@ -171,36 +185,9 @@ const cases: Case[] = [
     bare: bareChat,
     ours: () => client.chat(chatRequest),
   },
-  {
-    name: 'stream 1000 chunks',
-    unit: 'chunks/s',
-    cpuUnit: 'chunk',
-    concurrency: 1,
-    count: SLICE_STREAMS,
-    perOp: STREAM_CHUNKS,
-    bare: bareStream,
-    ours: clientStream,
-  },
-  {
-    name: 'stream, event/write',
-    unit: 'chunks/s',
-    cpuUnit: 'chunk',
-    concurrency: 1,
-    count: SLICE_STREAMS,
-    perOp: STREAM_CHUNKS,
-    bare: bareChunkedStream,
-    ours: clientChunkedStream,
-  },
-  {
-    name: 'stream, for await',
-    unit: 'chunks/s',
-    cpuUnit: 'chunk',
-    concurrency: 1,
-    count: SLICE_STREAMS,
-    perOp: STREAM_CHUNKS,
-    bare: bareStream,
-    ours: clientStreamIterated,
-  },
+  streamCase('stream 1000 chunks', bareStream, clientStream),
+  streamCase('stream, event/write', bareChunkedStream, clientChunkedStream),
+  streamCase('stream, for await', bareStream, clientStreamIterated),
 ];
 
 // Warm-up, then interleaved rounds: in each round every case runs a baseline slice and a client slice
