@@ -272,6 +272,39 @@ describe('createClient().chat', () => {
     await client2.close();
     await gateway.close();
   });
+
+  it('reads at most 64 KiB of an error answer, through undici and fetch, and still types it', async () => {
+    const pageBytes = 20 * 1024 * 1024;
+    let unfinished = 0;
+    const gateway = await startLocalServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/html' });
+      const piece = Buffer.alloc(64 * 1024, 0x61);
+      let sent = 0;
+      const write = (): void => {
+        while (sent < pageBytes) {
+          sent += piece.length;
+          if (!response.write(piece)) {
+            response.once('drain', write);
+            return;
+          }
+        }
+        response.end();
+      };
+      response.on('close', () => {
+        if (!response.writableFinished) unfinished++;
+      });
+      write();
+    });
+    for (const fetch of [undefined, globalThis.fetch]) {
+      const client = createClient({ baseURL: gateway.url, maxRetries: 0, ...(fetch ? { fetch } : {}) });
+      const error = await client.chat(request()).catch((caught: unknown) => caught);
+      expect(isInternalServerError(error)).toBe(true);
+      expect(error).toMatchObject({ status: 502 });
+      await client.close();
+    }
+    await waitFor(() => unfinished === 2);
+    await gateway.close();
+  });
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {

@@ -12,7 +12,7 @@ import { errorFromResponse } from './error-from-response.js';
 import { redactHeaders, redactSecrets } from './redact.js';
 import { type ResponseMeta, requestIdOf } from './response-meta.js';
 import type { SendFunction, SendRequest, SendResult, StreamSendResult } from './send.js';
-import type { Transport, TransportResponse } from './transport.js';
+import type { Transport, TransportBody, TransportResponse } from './transport.js';
 
 /** What {@link createHttpSend} needs, computed once per client. */
 export interface HttpSendConfig {
@@ -113,6 +113,13 @@ function metaOf(response: TransportResponse, request: SendRequest, latencyMs: nu
   };
 }
 
+/**
+ * Most bytes of an error answer that are read (64 KiB): more than any provider's error JSON; of a larger
+ * body (an HTML error page from a gateway) only a snippet is kept anyway, so the rest is not read and
+ * the connection is closed instead.
+ */
+export const MAX_ERROR_BODY_BYTES = 65_536;
+
 /** Reads an error answer's body (under the attempt's deadline) into its typed error. */
 async function readError(
   config: HttpSendConfig,
@@ -121,7 +128,7 @@ async function readError(
 ): Promise<ChatloopError> {
   let text: string;
   try {
-    text = await response.body.text();
+    text = await readErrorText(response.body);
   } catch (error) {
     return attempt.failure(error);
   } finally {
@@ -140,6 +147,20 @@ async function readError(
     secrets: config.secrets,
     now: config.now,
   });
+}
+
+/** The body as UTF-8 text, at most {@link MAX_ERROR_BODY_BYTES} of it. */
+async function readErrorText(body: TransportBody): Promise<string> {
+  const pieces: Uint8Array[] = [];
+  let size = 0;
+  for await (const piece of body) {
+    pieces.push(piece);
+    size += piece.byteLength;
+    // Leaving the loop early destroys the body: the connection is closed, not drained.
+    if (size >= MAX_ERROR_BODY_BYTES) break;
+  }
+  const bytes = Buffer.concat(pieces, Math.min(size, MAX_ERROR_BODY_BYTES));
+  return new TextDecoder().decode(bytes);
 }
 
 function errorCodeOf(text: string): number | undefined {
