@@ -63,7 +63,7 @@ export { createMemoryEventBus, isRunFinishedEvent } from './event-bus.js';
 export type { FetchFunction } from './fetch-transport.js';
 export { createFetchTransport } from './fetch-transport.js';
 export type { HttpSendConfig } from './http-send.js';
-export { createHttpSend } from './http-send.js';
+export { createHttpSend, MAX_ERROR_BODY_BYTES } from './http-send.js';
 export type {
   InProcessLimiter,
   InProcessLimiterOptions,
