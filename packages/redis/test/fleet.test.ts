@@ -392,7 +392,12 @@ describeRedis('a fleet of worker processes on one Redis and one key', () => {
     await redis.start();
     const counts = await waitForCompleted(config.queue, 40, 60_000);
     expect(counts.completed).toBe(40);
-    const executed = new Set(toolLines().map((line) => line.split(' ')[0]));
-    expect(executed.size).toBe(40);
+    // Every run's tool ran. A run in flight when Redis stopped may not have journaled the model call
+    // that asked for its tool, so its retry (a new model call, a new tool call id) may run the tool once
+    // more: at most one extra execution per run in flight (see docs/scale-out.md, Semantics).
+    const keys = toolLines().map((line) => line.split(' ')[0] ?? '');
+    const runsExecuted = new Set(keys.map((key) => key.split(':')[0]));
+    expect(runsExecuted.size).toBe(40);
+    expect(keys.length - runsExecuted.size).toBeLessThanOrEqual(config.concurrency);
   }, 90_000);
 });
