@@ -6,6 +6,7 @@ import {
   type LocalServer,
   leftBehind,
   startLocalServer,
+  writeFiller,
 } from '../test/http-server.js';
 import { createClient } from './client.js';
 import {
@@ -278,22 +279,10 @@ describe('createClient().chat', () => {
     let unfinished = 0;
     const gateway = await startLocalServer((_request, response) => {
       response.writeHead(502, { 'content-type': 'text/html' });
-      const piece = Buffer.alloc(64 * 1024, 0x61);
-      let sent = 0;
-      const write = (): void => {
-        while (sent < pageBytes) {
-          sent += piece.length;
-          if (!response.write(piece)) {
-            response.once('drain', write);
-            return;
-          }
-        }
-        response.end();
-      };
       response.on('close', () => {
         if (!response.writableFinished) unfinished++;
       });
-      write();
+      writeFiller(response, pageBytes);
     });
     for (const fetch of [undefined, globalThis.fetch]) {
       const client = createClient({ baseURL: gateway.url, maxRetries: 0, ...(fetch ? { fetch } : {}) });

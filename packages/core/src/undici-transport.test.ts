@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../test/http-server.js';
+import { type LocalServer, startLocalServer, writeFiller } from '../test/http-server.js';
 import type { TransportRequest, TransportSignal } from './transport.js';
 import { createUndiciTransport } from './undici-transport.js';
 
@@ -29,19 +29,7 @@ beforeAll(async () => {
     }
     if (request.url?.endsWith('/big')) {
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
-      const piece = Buffer.alloc(64 * 1024, 0x61);
-      let sent = 0;
-      const write = (): void => {
-        while (sent < BIG_BYTES) {
-          sent += piece.length;
-          if (!response.write(piece)) {
-            response.once('drain', write);
-            return;
-          }
-        }
-        response.end();
-      };
-      write();
+      writeFiller(response, BIG_BYTES);
       return;
     }
     if (request.url?.endsWith('/cut')) {

@@ -146,3 +146,23 @@ export async function baselineResources(server: LocalServer): Promise<string[]> 
   }
   return current;
 }
+
+/**
+ * Writes `totalBytes` of filler to `response` in 64 KiB pieces, waiting for `drain` as a real server
+ * does (a reader that stops reading stops the writes), then ends it.
+ */
+export function writeFiller(response: ServerResponse, totalBytes: number): void {
+  const piece = Buffer.alloc(64 * 1024, 0x61);
+  let sent = 0;
+  const write = (): void => {
+    while (sent < totalBytes) {
+      sent += piece.length;
+      if (!response.write(piece)) {
+        response.once('drain', write);
+        return;
+      }
+    }
+    response.end();
+  };
+  write();
+}
